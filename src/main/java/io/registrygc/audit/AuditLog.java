@@ -1,0 +1,32 @@
+package io.registrygc.audit;
+
+import io.registrygc.plan.Outcome;
+import io.registrygc.plan.PlanItem;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Writes one audit row per plan item carried out (or, in a dry run, planned). */
+public final class AuditLog {
+
+    public record Entry(PlanItem item, Outcome outcome, long bytes) {
+    }
+
+    private final JdbcTemplate jdbc;
+
+    public AuditLog(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void record(long runId, long jobExecutionId, boolean dryRun, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("""
+                INSERT INTO gc_audit (run_id, job_execution_id, seq, action, repository, tag, digest, bytes, reason,
+                                      outcome, dry_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                entries.stream().map(e -> new Object[] {runId, jobExecutionId, e.item().seq(), e.item().action().name(),
+                        e.item().repository(), e.item().tag(), e.item().digest(), e.bytes(), e.item().reason(),
+                        e.outcome().name(), dryRun}).toList());
+    }
+}

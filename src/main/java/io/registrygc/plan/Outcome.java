@@ -1,0 +1,12 @@
+package io.registrygc.plan;
+
+/** What carrying out a plan item did. */
+public enum Outcome {
+    DELETED,
+    /** Nothing was there any more: an earlier, interrupted execution (or someone else) removed it. Counts as done. */
+    ALREADY_GONE,
+    /** Modified after the run's cutoff, so the plan no longer holds for it: kept. */
+    KEPT_CHANGED,
+    /** Dry run: recorded, not carried out. */
+    PLANNED
+}

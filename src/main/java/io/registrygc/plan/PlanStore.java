@@ -1,0 +1,35 @@
+package io.registrygc.plan;
+
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Reads the plan of a run in order, one page at a time. */
+public final class PlanStore {
+
+    private final JdbcTemplate jdbc;
+
+    public PlanStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public List<PlanItem> page(long runId, PlanItem.Phase phase, long afterSeq, int size) {
+        return jdbc.query("""
+                SELECT seq, phase, action, repository, tag, digest, bytes, reason FROM gc_plan_item
+                 WHERE run_id = ? AND phase = ? AND seq > ? ORDER BY seq LIMIT ?""",
+                (rs, i) -> new PlanItem(rs.getLong(1), PlanItem.Phase.valueOf(rs.getString(2)),
+                        PlanItem.Action.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
+                        rs.getLong(7), rs.getString(8)),
+                runId, phase.name(), afterSeq, size);
+    }
+
+    public long count(long runId, PlanItem.Phase phase) {
+        Long count = jdbc.queryForObject("SELECT COUNT(*) FROM gc_plan_item WHERE run_id = ? AND phase = ?",
+                Long.class, runId, phase.name());
+        return count == null ? 0 : count;
+    }
+
+    public List<String> tagsIndexing(long runId, String repository, String digest) {
+        return jdbc.queryForList("SELECT tag FROM gc_tag_index WHERE run_id = ? AND repository = ? AND digest = ?",
+                String.class, runId, repository, digest);
+    }
+}

@@ -1,0 +1,242 @@
+package io.registrygc.policy;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Decides, in SQL over the scanned state, what a run deletes and why, and writes that down as the plan
+ * ({@code gc_plan_item}). Every manifest gets a keep or a delete reason. Planning is repeatable: it
+ * starts by forgetting any earlier, unfinished plan of the run.
+ *
+ * <p>The rules: a manifest is a root (kept) when a live tag points at it, when it is younger than the
+ * cutoff, when its repository holds something unreadable, or when nothing selects it. Roots keep what
+ * they reach: an index its children, a subject its referrers (same repository). Everything else goes.
+ * A blob survives when a kept manifest is it or references it, or when a fresh {@code _layers} link
+ * points at it (a push in flight).
+ */
+public final class GcPlanner {
+
+    /** Manifest-to-manifest edges along which "kept" and "deleted together" travel. */
+    private static final String EDGES = """
+            edge (repository, from_digest, to_digest, relation) AS (
+                SELECT repository, manifest_digest, target_digest, 'child of' FROM gc_reference
+                 WHERE run_id = :run AND kind = 'CHILD'
+                UNION ALL
+                SELECT repository, target_digest, manifest_digest, 'referrer of' FROM gc_reference
+                 WHERE run_id = :run AND kind = 'SUBJECT'
+            )""";
+
+    /** A tag that survives the run: not selected itself, not in a selected repository. */
+    private static final String LIVE_TAG = """
+            NOT EXISTS (SELECT 1 FROM gc_selection s WHERE s.run_id = t.run_id AND s.repository = t.repository
+                         AND (s.tag IS NULL OR s.tag = t.tag))""";
+
+    private static final String WHOLE_REPOSITORY_DELETED = """
+            EXISTS (SELECT 1 FROM gc_selection s WHERE s.run_id = :run AND s.repository = %1$s.repository AND s.tag IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = :run AND k.repository = %1$s.repository
+                             AND k.keep_reason IS NOT NULL)""";
+
+    private final JdbcTemplate jdbc;
+
+    public GcPlanner(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public boolean isPlanned(long runId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT planned_at IS NOT NULL FROM gc_run WHERE run_id = ?", Boolean.class, runId));
+    }
+
+    /** Computes the plan; callers run it in one transaction. */
+    public void plan(long runId) {
+        boolean deleteUntagged = Boolean.TRUE.equals(
+                jdbc.queryForObject("SELECT delete_untagged FROM gc_run WHERE run_id = ?", Boolean.class, runId));
+        run(runId, "DELETE FROM gc_plan_item WHERE run_id = :run");
+        run(runId, "DELETE FROM gc_problem WHERE run_id = :run AND path LIKE '--image %'");
+        run(runId, "UPDATE gc_manifest SET selected = FALSE, delete_reason = NULL, keep_reason = NULL WHERE run_id = :run");
+        reportUnknownSelections(runId);
+        selectExplicitly(runId);
+        selectDependents(runId);
+        if (deleteUntagged) {
+            run(runId, """
+                    UPDATE gc_manifest m SET delete_reason = 'untagged (--delete-untagged)'
+                     WHERE m.run_id = :run AND m.delete_reason IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
+                                        AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
+        }
+        markRoots(runId);
+        keepWhatRootsReach(runId);
+        planManifestPhase(runId);
+        String blocked = sweepBlocker(runId);
+        if (blocked == null) {
+            planBlobPhase(runId);
+        }
+        jdbc.update("UPDATE gc_run SET planned_at = now(), sweep_blocked = ? WHERE run_id = ?", blocked, runId);
+    }
+
+    private void reportUnknownSelections(long runId) {
+        run(runId, """
+                INSERT INTO gc_problem (run_id, path, message, impact)
+                SELECT s.run_id, '--image ' || s.repository || COALESCE(':' || s.tag, ''),
+                       CASE WHEN r.repository IS NULL THEN 'repository not found' ELSE 'tag not found' END, 'NOTED'
+                  FROM gc_selection s
+                  LEFT JOIN gc_repository r ON r.run_id = s.run_id AND r.repository = s.repository
+                  LEFT JOIN gc_tag t ON t.run_id = s.run_id AND t.repository = s.repository AND t.tag = s.tag
+                 WHERE s.run_id = :run AND (r.repository IS NULL OR (s.tag IS NOT NULL AND t.tag IS NULL))
+                ON CONFLICT DO NOTHING""");
+    }
+
+    private void selectExplicitly(long runId) {
+        run(runId, """
+                UPDATE gc_manifest m SET selected = TRUE,
+                       delete_reason = 'repository ' || m.repository || ' selected by --image'
+                  FROM gc_selection s
+                 WHERE m.run_id = :run AND s.run_id = m.run_id AND s.repository = m.repository AND s.tag IS NULL""");
+        // a selected tag takes its manifest along unless another, surviving tag still points at it
+        run(runId, """
+                UPDATE gc_manifest m SET selected = TRUE,
+                       delete_reason = 'tag ' || m.repository || ':' || st.tag || ' selected by --image'
+                  FROM gc_tag st JOIN gc_selection s ON s.run_id = st.run_id AND s.repository = st.repository AND s.tag = st.tag
+                 WHERE m.run_id = :run AND NOT m.selected
+                   AND st.run_id = m.run_id AND st.repository = m.repository AND st.digest = m.digest
+                   AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
+                                    AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
+    }
+
+    /** Untagged children and referrers of selected manifests go with them. */
+    private void selectDependents(long runId) {
+        run(runId, """
+                WITH RECURSIVE %s,
+                dependent (repository, digest, via) AS (
+                    SELECT repository, digest, CAST(NULL AS TEXT) FROM gc_manifest WHERE run_id = :run AND selected
+                    UNION
+                    SELECT e.repository, e.to_digest, e.relation || ' deleted manifest ' || d.digest
+                      FROM dependent d JOIN edge e ON e.repository = d.repository AND e.from_digest = d.digest
+                )
+                UPDATE gc_manifest m SET delete_reason = 'only reachable as ' || d.via
+                  FROM dependent d
+                 WHERE m.run_id = :run AND m.repository = d.repository AND m.digest = d.digest
+                   AND m.delete_reason IS NULL AND d.via IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
+                                    AND t.digest = m.digest AND %s)""".formatted(EDGES, LIVE_TAG));
+    }
+
+    private void markRoots(long runId) {
+        run(runId, """
+                UPDATE gc_manifest m SET keep_reason = CASE
+                    WHEN m.modified_at > r.cutoff THEN 'younger than --min-age'
+                    WHEN NOT m.selected AND m.state IN ('UNREADABLE', 'UNPARSEABLE')
+                        THEN 'cannot be read, so it is kept: ' || m.problem
+                    WHEN NOT m.selected AND repo.tainted
+                        THEN 'repository has unreadable tags or links: all its manifests are kept'
+                    WHEN NOT m.selected AND EXISTS (
+                            SELECT 1 FROM gc_manifest u WHERE u.run_id = m.run_id AND u.repository = m.repository
+                               AND u.state IN ('UNREADABLE', 'UNPARSEABLE') AND NOT u.selected)
+                        THEN 'repository has an unreadable manifest whose references are unknown'
+                    WHEN m.delete_reason IS NULL THEN COALESCE(
+                        (SELECT 'tagged ' || string_agg(t.tag, ', ' ORDER BY t.tag) FROM gc_tag t
+                          WHERE t.run_id = m.run_id AND t.repository = m.repository AND t.digest = m.digest AND %s),
+                        'untagged, and untagged manifests are kept without --delete-untagged')
+                    END
+                  FROM gc_run r, gc_repository repo
+                 WHERE m.run_id = :run AND r.run_id = m.run_id
+                   AND repo.run_id = m.run_id AND repo.repository = m.repository""".formatted(LIVE_TAG));
+    }
+
+    private void keepWhatRootsReach(long runId) {
+        run(runId, """
+                WITH RECURSIVE %s,
+                kept (repository, digest, via) AS (
+                    SELECT repository, digest, CAST(NULL AS TEXT) FROM gc_manifest
+                     WHERE run_id = :run AND keep_reason IS NOT NULL
+                    UNION
+                    SELECT e.repository, e.to_digest, e.relation || ' kept manifest ' || k.digest
+                      FROM kept k JOIN edge e ON e.repository = k.repository AND e.from_digest = k.digest
+                )
+                UPDATE gc_manifest m SET keep_reason = k.via
+                  FROM kept k
+                 WHERE m.run_id = :run AND m.repository = k.repository AND m.digest = k.digest
+                   AND m.keep_reason IS NULL AND k.via IS NOT NULL""".formatted(EDGES));
+    }
+
+    private void planManifestPhase(long runId) {
+        insertPlan(runId, """
+                SELECT 'MANIFESTS', 'DELETE_TAG', t.repository, t.tag, t.digest, 0,
+                       'tag selected by --image ' || s.repository || COALESCE(':' || s.tag, '')
+                  FROM gc_tag t JOIN gc_selection s ON s.run_id = t.run_id AND s.repository = t.repository
+                                                   AND (s.tag IS NULL OR s.tag = t.tag)
+                 WHERE t.run_id = :run
+                 ORDER BY t.repository, t.tag""");
+        insertPlan(runId, """
+                SELECT 'MANIFESTS', 'DELETE_MANIFEST', m.repository, NULL, m.digest, 0,
+                       COALESCE(m.delete_reason, 'not reachable from a kept manifest')
+                  FROM gc_manifest m
+                 WHERE m.run_id = :run AND m.keep_reason IS NULL
+                 ORDER BY m.repository, m.digest""");
+        insertPlan(runId, """
+                SELECT 'MANIFESTS', 'DELETE_LAYER_LINK', l.repository, NULL, l.digest, 0,
+                       'repository ' || l.repository || ' selected by --image'
+                  FROM gc_layer_link l
+                 WHERE l.run_id = :run AND %s
+                 ORDER BY l.repository, l.digest""".formatted(WHOLE_REPOSITORY_DELETED.formatted("l")));
+        insertPlan(runId, """
+                SELECT 'MANIFESTS', 'DELETE_REPOSITORY', r.repository, NULL, NULL, 0,
+                       'repository ' || r.repository || ' selected by --image'
+                  FROM gc_repository r
+                 WHERE r.run_id = :run AND %s
+                 ORDER BY r.repository""".formatted(WHOLE_REPOSITORY_DELETED.formatted("r")));
+    }
+
+    /** Why no blob may be swept in this run, or null when the sweep is safe. */
+    private String sweepBlocker(long runId) {
+        return jdbc.queryForObject("""
+                SELECT string_agg(what, '; ') FROM (
+                    SELECT path || ': ' || message AS what FROM gc_problem WHERE run_id = ? AND impact = 'SWEEP_BLOCKED'
+                    UNION ALL
+                    SELECT 'manifest ' || repository || '@' || digest || ' is kept but unreadable (' || problem || ')'
+                      FROM gc_manifest WHERE run_id = ? AND keep_reason IS NOT NULL AND state IN ('UNREADABLE', 'UNPARSEABLE')
+                ) blockers""", String.class, runId, runId);
+    }
+
+    private void planBlobPhase(long runId) {
+        insertPlan(runId, """
+                SELECT 'BLOBS', 'DELETE_LAYER_LINK', l.repository, NULL, l.digest, 0,
+                       'no kept manifest of ' || l.repository || ' references it'
+                  FROM gc_layer_link l
+                  JOIN gc_repository repo ON repo.run_id = l.run_id AND repo.repository = l.repository
+                  JOIN gc_run r ON r.run_id = l.run_id
+                 WHERE l.run_id = :run AND NOT repo.tainted AND l.modified_at <= r.cutoff
+                   AND NOT (%s)
+                   AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = l.run_id AND k.repository = l.repository
+                                    AND k.keep_reason IS NOT NULL AND k.digest = l.digest)
+                   AND NOT EXISTS (SELECT 1 FROM gc_reference ref JOIN gc_manifest k
+                                       ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
+                                    WHERE ref.run_id = l.run_id AND ref.repository = l.repository
+                                      AND ref.target_digest = l.digest AND k.keep_reason IS NOT NULL)
+                 ORDER BY l.repository, l.digest""".formatted(WHOLE_REPOSITORY_DELETED.formatted("l")));
+        insertPlan(runId, """
+                SELECT 'BLOBS', 'DELETE_BLOB', NULL, NULL, b.digest, GREATEST(b.size, 0),
+                       CASE WHEN b.size < 0 THEN 'blob folder without data, referenced by no kept manifest'
+                            ELSE 'no kept manifest references it' END
+                  FROM gc_blob b JOIN gc_run r ON r.run_id = b.run_id
+                 WHERE b.run_id = :run AND b.modified_at <= r.cutoff
+                   AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = b.run_id AND k.digest = b.digest
+                                    AND k.keep_reason IS NOT NULL)
+                   AND NOT EXISTS (SELECT 1 FROM gc_reference ref JOIN gc_manifest k
+                                       ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
+                                    WHERE ref.run_id = b.run_id AND ref.target_digest = b.digest AND k.keep_reason IS NOT NULL)
+                   AND NOT EXISTS (SELECT 1 FROM gc_layer_link fresh WHERE fresh.run_id = b.run_id
+                                    AND fresh.digest = b.digest AND fresh.modified_at > r.cutoff)
+                 ORDER BY b.digest""");
+    }
+
+    private void insertPlan(long runId, String select) {
+        run(runId, """
+                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason)
+                SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (),
+                       p.* FROM (%s) p""".formatted(select));
+    }
+
+    private void run(long runId, String sql) {
+        jdbc.update(sql.replace(":run", Long.toString(runId)));
+    }
+}

@@ -1,0 +1,74 @@
+package io.registrygc.scan;
+
+import io.registrygc.manifest.ManifestParseException;
+import io.registrygc.manifest.ManifestParser;
+import io.registrygc.manifest.ParsedManifest;
+import io.registrygc.storage.BlobContent;
+import io.registrygc.storage.LinkEntry;
+import io.registrygc.storage.RegistryStorage;
+import io.registrygc.storage.RepositoryListing;
+import io.registrygc.storage.StorageProblem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads one scan target from storage and parses what it holds. Thread-safe; no Spring. */
+public final class Scanner {
+
+    private final RegistryStorage storage;
+    private final ManifestParser parser;
+
+    public Scanner(RegistryStorage storage, ManifestParser parser) {
+        this.storage = storage;
+        this.parser = parser;
+    }
+
+    public ScanResult scan(ScanTarget target) {
+        if (target instanceof ScanTarget.Shard shard) {
+            return scanShard(shard);
+        }
+        if (target instanceof ScanTarget.Repository repository) {
+            return scanRepository(repository);
+        }
+        return new ScanResult.Problems(((ScanTarget.TrailingProblems) target).problems());
+    }
+
+    private ScanResult scanShard(ScanTarget.Shard target) {
+        List<StorageProblem> problems = new ArrayList<>();
+        return new ScanResult.Blobs(storage.listBlobs(target.shard(), problems), problems);
+    }
+
+    private ScanResult scanRepository(ScanTarget.Repository target) {
+        RepositoryListing listing = storage.readRepository(target.name());
+        List<StorageProblem> problems = new ArrayList<>(target.walkProblems());
+        problems.addAll(listing.problems());
+        List<ScannedManifest> manifests = new ArrayList<>(listing.revisions().size());
+        for (LinkEntry revision : listing.revisions()) {
+            manifests.add(scanManifest(revision, problems));
+        }
+        return new ScanResult.Repository(listing, manifests, problems);
+    }
+
+    private ScannedManifest scanManifest(LinkEntry revision, List<StorageProblem> problems) {
+        BlobContent content = storage.readBlob(revision.digest());
+        if (content instanceof BlobContent.Missing missing) {
+            problems.add(new StorageProblem(missing.path(),
+                    "manifest " + revision.digest() + " has a revision link but no blob data", StorageProblem.Impact.NOTED));
+            return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.MISSING,
+                    "blob data missing: " + missing.path(), Optional.empty());
+        }
+        if (content instanceof BlobContent.Unreadable unreadable) {
+            return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.UNREADABLE,
+                    unreadable.path() + ": " + unreadable.message(), Optional.empty());
+        }
+        byte[] bytes = ((BlobContent.Present) content).bytes();
+        try {
+            ParsedManifest parsed = parser.parse(bytes);
+            return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.OK, null,
+                    Optional.of(parsed));
+        } catch (ManifestParseException e) {
+            return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.UNPARSEABLE,
+                    storage.paths().blobData(revision.digest()) + ": " + e.getMessage(), Optional.empty());
+        }
+    }
+}

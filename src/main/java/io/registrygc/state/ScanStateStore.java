@@ -1,0 +1,122 @@
+package io.registrygc.state;
+
+import io.registrygc.manifest.ParsedManifest;
+import io.registrygc.manifest.Reference;
+import io.registrygc.policy.GcSettings;
+import io.registrygc.policy.ImageSelector;
+import io.registrygc.scan.ScanResult;
+import io.registrygc.scan.ScannedManifest;
+import io.registrygc.storage.BlobEntry;
+import io.registrygc.storage.LinkEntry;
+import io.registrygc.storage.StorageProblem;
+import io.registrygc.storage.TagEntry;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Writes what the scan found into PostgreSQL, in bulk. Inserts ignore rows already present, so a
+ * chunk that is written again after a restart changes nothing.
+ */
+public final class ScanStateStore {
+
+    private final JdbcTemplate jdbc;
+
+    public ScanStateStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public static OffsetDateTime timestamp(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /** Records the run and its selection once; later executions of the same run find it there. */
+    public void createRun(long runId, GcSettings settings) {
+        int created = jdbc.update("""
+                INSERT INTO gc_run (run_id, storage_root, dry_run, delete_untagged, min_age_seconds, cutoff)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING""",
+                runId, settings.storageRoot().toString(), settings.dryRun(), settings.deleteUntagged(),
+                settings.minAge().getSeconds(), timestamp(settings.cutoff()));
+        if (created == 1) {
+            for (ImageSelector image : settings.images()) {
+                jdbc.update("INSERT INTO gc_selection (run_id, repository, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        runId, image.repository(), image.tag().orElse(null));
+            }
+        }
+    }
+
+    /** Forgets a scan that is started from the beginning again. */
+    public void clearScan(long runId) {
+        jdbc.update("DELETE FROM gc_plan_item WHERE run_id = ?", runId);
+        jdbc.update("DELETE FROM gc_repository WHERE run_id = ?", runId);
+        jdbc.update("DELETE FROM gc_blob WHERE run_id = ?", runId);
+        jdbc.update("DELETE FROM gc_problem WHERE run_id = ?", runId);
+        jdbc.update("UPDATE gc_run SET planned_at = NULL, sweep_blocked = NULL WHERE run_id = ?", runId);
+    }
+
+    public void store(long runId, List<? extends ScanResult> results) {
+        List<Object[]> repositories = new ArrayList<>();
+        List<Object[]> manifests = new ArrayList<>();
+        List<Object[]> references = new ArrayList<>();
+        List<Object[]> tags = new ArrayList<>();
+        List<Object[]> tagIndex = new ArrayList<>();
+        List<Object[]> layerLinks = new ArrayList<>();
+        List<Object[]> blobs = new ArrayList<>();
+        List<Object[]> problems = new ArrayList<>();
+        for (ScanResult result : results) {
+            for (StorageProblem problem : result.problems()) {
+                problems.add(new Object[] {runId, problem.path(), problem.message(), problem.impact().name()});
+            }
+            if (result instanceof ScanResult.Blobs found) {
+                for (BlobEntry blob : found.blobs()) {
+                    blobs.add(new Object[] {runId, blob.digest().toString(), blob.size(), timestamp(blob.modified())});
+                }
+            } else if (result instanceof ScanResult.Repository repository) {
+                String name = repository.listing().name();
+                repositories.add(new Object[] {runId, name, repository.tainted()});
+                for (ScannedManifest manifest : repository.manifests()) {
+                    String digest = manifest.digest().toString();
+                    ParsedManifest parsed = manifest.parsed().orElse(null);
+                    manifests.add(new Object[] {runId, name, digest,
+                            parsed == null ? null : parsed.kind().name(), parsed == null ? null : parsed.mediaType(),
+                            manifest.state().name(), manifest.problem(), timestamp(manifest.modified())});
+                    if (parsed != null) {
+                        for (Reference reference : parsed.references()) {
+                            references.add(new Object[] {runId, name, digest, reference.kind().name(),
+                                    reference.digest().toString()});
+                        }
+                    }
+                }
+                for (TagEntry tag : repository.listing().tags()) {
+                    tags.add(new Object[] {runId, name, tag.name(), tag.current().map(Object::toString).orElse(null),
+                            timestamp(tag.modified())});
+                    tag.index().forEach(d -> tagIndex.add(new Object[] {runId, name, tag.name(), d.toString()}));
+                }
+                for (LinkEntry link : repository.listing().layerLinks()) {
+                    layerLinks.add(new Object[] {runId, name, link.digest().toString(), timestamp(link.modified())});
+                }
+            }
+        }
+        batch("INSERT INTO gc_repository (run_id, repository, tainted) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", repositories);
+        batch("""
+                INSERT INTO gc_manifest (run_id, repository, digest, kind, media_type, state, problem, modified_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", manifests);
+        batch("""
+                INSERT INTO gc_reference (run_id, repository, manifest_digest, kind, target_digest)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", references);
+        batch("INSERT INTO gc_tag (run_id, repository, tag, digest, modified_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", tags);
+        batch("INSERT INTO gc_tag_index (run_id, repository, tag, digest) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", tagIndex);
+        batch("INSERT INTO gc_layer_link (run_id, repository, digest, modified_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", layerLinks);
+        batch("INSERT INTO gc_blob (run_id, digest, size, modified_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", blobs);
+        batch("INSERT INTO gc_problem (run_id, path, message, impact) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", problems);
+    }
+
+    private void batch(String sql, List<Object[]> rows) {
+        if (!rows.isEmpty()) {
+            jdbc.batchUpdate(sql, rows);
+        }
+    }
+}

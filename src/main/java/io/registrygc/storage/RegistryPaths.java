@@ -1,0 +1,113 @@
+package io.registrygc.storage;
+
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * The one place that knows where Distribution keeps things, like its {@code paths.go}.
+ * Every path handed out stays inside the storage root: names are validated first.
+ */
+public final class RegistryPaths {
+
+    /** Distribution's repository name grammar (path components separated by '/'). */
+    private static final Pattern REPOSITORY_NAME =
+            Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
+    private static final Pattern TAG_NAME = Pattern.compile("[\\w][\\w.-]{0,127}");
+
+    private final Path root;
+    private final Path v2;
+
+    public RegistryPaths(Path storageRoot) {
+        this.root = storageRoot.toAbsolutePath().normalize();
+        this.v2 = root.resolve("docker/registry/v2");
+    }
+
+    public static boolean isValidRepositoryName(String name) {
+        return name != null && name.length() <= 255 && REPOSITORY_NAME.matcher(name).matches();
+    }
+
+    public static boolean isValidTagName(String tag) {
+        return tag != null && TAG_NAME.matcher(tag).matches();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path v2() {
+        return v2;
+    }
+
+    public Path blobsRoot() {
+        return v2.resolve("blobs");
+    }
+
+    public Path repositoriesRoot() {
+        return v2.resolve("repositories");
+    }
+
+    /** {@code blobs/<alg>/<hex[0:2]>/<hex>}: the folder that holds a blob's data. */
+    public Path blobFolder(Digest digest) {
+        return blobsRoot().resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    }
+
+    public Path blobData(Digest digest) {
+        return blobFolder(digest).resolve("data");
+    }
+
+    public Path repository(String name) {
+        if (!isValidRepositoryName(name)) {
+            throw new IllegalArgumentException("invalid repository name: " + name);
+        }
+        return repositoriesRoot().resolve(name);
+    }
+
+    public Path manifests(String repository) {
+        return repository(repository).resolve("_manifests");
+    }
+
+    public Path layers(String repository) {
+        return repository(repository).resolve("_layers");
+    }
+
+    public Path uploads(String repository) {
+        return repository(repository).resolve("_uploads");
+    }
+
+    public Path revisionsRoot(String repository) {
+        return manifests(repository).resolve("revisions");
+    }
+
+    public Path revisionFolder(String repository, Digest digest) {
+        return revisionsRoot(repository).resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    public Path tagsRoot(String repository) {
+        return manifests(repository).resolve("tags");
+    }
+
+    public Path tagFolder(String repository, String tag) {
+        if (!isValidTagName(tag)) {
+            throw new IllegalArgumentException("invalid tag: " + tag);
+        }
+        return tagsRoot(repository).resolve(tag);
+    }
+
+    public Path tagCurrentLink(String repository, String tag) {
+        return tagFolder(repository, tag).resolve("current/link");
+    }
+
+    public Path tagIndexEntry(String repository, String tag, Digest digest) {
+        return tagFolder(repository, tag).resolve("index").resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    public Path layerLinkFolder(String repository, Digest digest) {
+        return layers(repository).resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    /** The name of a repository folder relative to {@code repositories/}, with '/' separators. */
+    public String repositoryName(Path folder) {
+        Path relative = repositoriesRoot().relativize(folder);
+        return relative.toString().replace(folder.getFileSystem().getSeparator(), "/");
+    }
+}

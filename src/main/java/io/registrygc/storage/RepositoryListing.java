@@ -1,0 +1,8 @@
+package io.registrygc.storage;
+
+import java.util.List;
+
+/** Everything a repository folder says about itself, read tolerantly. */
+public record RepositoryListing(String name, List<LinkEntry> revisions, List<TagEntry> tags,
+        List<LinkEntry> layerLinks, List<StorageProblem> problems) {
+}
