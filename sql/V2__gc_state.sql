@@ -145,3 +145,12 @@ CREATE TABLE gc_audit (
     UNIQUE (run_id, seq)
 );
 CREATE INDEX gc_audit_execution ON gc_audit (job_execution_id);
+
+-- Who holds the single-instance lock of a storage root (the lock itself is a PostgreSQL advisory lock).
+CREATE TABLE gc_lock_holder (
+    storage_root     TEXT PRIMARY KEY,
+    host             TEXT        NOT NULL,
+    pid              BIGINT      NOT NULL,
+    job_execution_id BIGINT,
+    acquired_at      TIMESTAMPTZ NOT NULL
+);

@@ -1,0 +1,52 @@
+package io.registrygc.cli;
+
+import io.registrygc.db.DatabaseSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "registry-gc", mixinStandardHelpOptions = true, versionProvider = RegistryGcCommand.Version.class,
+        description = "Safe, restartable garbage collection for Docker Registry v2 filesystem storage.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nDatabase:%n",
+        footer = {"Job state, history and audit live in PostgreSQL: SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and",
+                "SPRING_DATASOURCE_PASSWORD when set; otherwise an embedded PostgreSQL whose data folder is",
+                "--database-dir (default: $REGISTRY_GC_HOME, else ~/.registry-gc).",
+                "",
+                "Exit codes:",
+                "  0  completed (dry run and nothing to do included)",
+                "  1  failed: rerun the same command to resume from the last checkpoint",
+                "  2  usage error or invalid input: nothing was deleted",
+                "  3  another run is in progress on the same storage",
+                "  4  completed, but unreadable manifests or folders kept the blob sweep from running"})
+public class RegistryGcCommand {
+
+    public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with its output going to the given writers; returns the exit code. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(new RegistryGcCommand());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExitCodeExceptionMapper(e -> ExitCodes.FAILED);
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("registry-gc: " + e.getMessage());
+            e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        return commandLine.execute(args);
+    }
+
+    static String defaultDatabaseDir() {
+        return DatabaseSettings.defaultHome().toString();
+    }
+
+    static class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = RegistryGcCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"registry-gc " + (version == null ? "development" : version)};
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.registrygc.job;
+
+import io.registrygc.audit.RunReport;
+import io.registrygc.policy.GcSettings;
+import java.io.PrintWriter;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Starts a run the way a scheduler needs it: under the storage root's lock, resuming the unfinished
+ * run of the same command (recovering it first if a killed process left it STARTED), or else
+ * starting a new job instance.
+ */
+@Component
+public class GcLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(GcLauncher.class);
+    private static final Set<BatchStatus> UNFINISHED = Set.of(BatchStatus.FAILED, BatchStatus.STOPPED,
+            BatchStatus.STARTED, BatchStatus.STARTING, BatchStatus.STOPPING, BatchStatus.UNKNOWN);
+    private static final Set<BatchStatus> LEFT_RUNNING = Set.of(BatchStatus.STARTED, BatchStatus.STARTING,
+            BatchStatus.STOPPING, BatchStatus.UNKNOWN);
+
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+    private final Job job;
+    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+
+    public GcLauncher(JobOperator jobOperator, JobRepository jobRepository, Job registryGarbageCollection,
+            DataSource dataSource, JdbcTemplate jdbc) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.job = registryGarbageCollection;
+        this.dataSource = dataSource;
+        this.jdbc = jdbc;
+    }
+
+    /** How a run ended, for the exit code. */
+    public enum Result { COMPLETED, COMPLETED_WITH_PROBLEMS, FAILED, REFUSED, LOCKED }
+
+    public record Outcome(Result result, Long jobExecutionId, String message) {
+    }
+
+    public Outcome launch(GcSettings settings, boolean abandonUnfinished, PrintWriter out) throws Exception {
+        String root = settings.storageRoot().toString();
+        try (RunLock lock = RunLock.acquire(dataSource, root)) {
+            JobParameters requested = GcJobParameters.toParameters(settings, Instant.now());
+            JobExecution execution;
+            JobExecution unfinished = lastUnfinished(root);
+            if (unfinished != null && LEFT_RUNNING.contains(unfinished.getStatus())) {
+                // we hold the lock, so no process is running it any more: it was killed
+                log.warn("job execution {} was left {} by a process that is gone; marking it failed",
+                        unfinished.getId(), unfinished.getStatus());
+                unfinished = jobOperator.recover(unfinished);
+            }
+            if (unfinished != null && !GcJobParameters.selectionKey(unfinished.getJobParameters())
+                    .equals(GcJobParameters.selectionKey(requested))) {
+                if (!abandonUnfinished) {
+                    return new Outcome(Result.REFUSED, unfinished.getId(), "an unfinished run (job execution "
+                            + unfinished.getId() + ", " + unfinished.getStatus() + ") exists on " + root
+                            + " with other options: " + describe(unfinished.getJobParameters())
+                            + ". Rerun that command to resume it, or add --abandon-unfinished to give it up and start this one.");
+                }
+                log.warn("abandoning unfinished job execution {}", unfinished.getId());
+                jobOperator.abandon(unfinished);
+                unfinished = null;
+            }
+            if (unfinished != null) {
+                log.info("resuming job execution {} (run {}) from its last checkpoint", unfinished.getId(),
+                        unfinished.getJobInstance().getInstanceId());
+                lock.recordExecution(unfinished.getId());
+                execution = jobOperator.restart(unfinished);
+            } else {
+                execution = jobOperator.start(job, requested);
+            }
+            recordQuietly(lock, execution);
+            return finish(execution, out);
+        } catch (RunLock.HeldElsewhereException e) {
+            return new Outcome(Result.LOCKED, e.holder() == null ? null : e.holder().jobExecutionId(), e.getMessage());
+        }
+    }
+
+    private Outcome finish(JobExecution execution, PrintWriter out) {
+        long runId = execution.getJobInstance().getInstanceId();
+        if (execution.getStatus() != BatchStatus.COMPLETED) {
+            String failure = execution.getAllFailureExceptions().stream().map(Throwable::getMessage).findFirst()
+                    .orElse(execution.getExitStatus().getExitDescription());
+            return new Outcome(Result.FAILED, execution.getId(), "run " + runId + " (job execution " + execution.getId()
+                    + ") ended " + execution.getStatus() + ": " + failure
+                    + "\nRerun the same command to resume it from its last checkpoint.");
+        }
+        RunReport report = RunReport.load(jdbc, runId);
+        if (report.dryRun()) {
+            printPlan(runId, out);
+        }
+        out.print(report.format());
+        Result result = report.sweepBlocked() != null ? Result.COMPLETED_WITH_PROBLEMS : Result.COMPLETED;
+        return new Outcome(result, execution.getId(), null);
+    }
+
+    private void printPlan(long runId, PrintWriter out) {
+        jdbc.query("""
+                SELECT action, repository, tag, digest, bytes, reason FROM gc_plan_item WHERE run_id = ? ORDER BY seq""",
+                rs -> {
+                    String what = switch (rs.getString(1)) {
+                        case "DELETE_TAG" -> "tag " + rs.getString(2) + ":" + rs.getString(3);
+                        case "DELETE_MANIFEST" -> "manifest " + rs.getString(2) + "@" + rs.getString(4);
+                        case "DELETE_LAYER_LINK" -> "layer link " + rs.getString(2) + " " + rs.getString(4);
+                        case "DELETE_REPOSITORY" -> "repository " + rs.getString(2);
+                        default -> "blob " + rs.getString(4) + " (" + rs.getLong(5) + " bytes)";
+                    };
+                    out.println("would delete " + what + ": " + rs.getString(6));
+                }, runId);
+    }
+
+    /** The last execution on this storage root, if its run did not complete and was not abandoned. */
+    private JobExecution lastUnfinished(String root) {
+        List<Long> ids = jdbc.queryForList("""
+                SELECT e.job_execution_id FROM batch_job_execution e
+                  JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                  JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
+                 WHERE i.job_name = ? AND p.parameter_name = ? AND p.parameter_value = ?
+                 ORDER BY e.job_execution_id DESC LIMIT 1""", Long.class,
+                GcJobConfiguration.JOB_NAME, GcJobParameters.STORAGE_ROOT, root);
+        if (ids.isEmpty()) {
+            return null;
+        }
+        JobExecution last = jobRepository.getJobExecution(ids.get(0));
+        return last != null && UNFINISHED.contains(last.getStatus()) ? last : null;
+    }
+
+    private static String describe(JobParameters parameters) {
+        return "--dry-run=" + parameters.getString(GcJobParameters.DRY_RUN)
+                + " --delete-untagged=" + parameters.getString(GcJobParameters.DELETE_UNTAGGED)
+                + " --min-age=" + parameters.getString(GcJobParameters.MIN_AGE)
+                + " --image=[" + parameters.getString(GcJobParameters.IMAGES) + "]";
+    }
+
+    private static void recordQuietly(RunLock lock, JobExecution execution) {
+        try {
+            lock.recordExecution(execution.getId());
+        } catch (SQLException e) {
+            log.debug("could not record the execution in the lock table", e);
+        }
+    }
+}

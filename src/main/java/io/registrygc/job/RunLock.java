@@ -1,0 +1,127 @@
+package io.registrygc.job;
+
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import javax.sql.DataSource;
+
+/**
+ * The single-instance lock of a storage root: a session-level PostgreSQL advisory lock on a connection
+ * held for the whole run. It goes away with the session, so a killed run never leaves it behind.
+ */
+public final class RunLock implements AutoCloseable {
+
+    private final Connection connection;
+    private final String storageRoot;
+
+    private RunLock(Connection connection, String storageRoot) {
+        this.connection = connection;
+        this.storageRoot = storageRoot;
+    }
+
+    /** Who holds the lock, as the holder recorded it. */
+    public record Holder(String host, long pid, Long jobExecutionId, OffsetDateTime acquiredAt) {
+        @Override
+        public String toString() {
+            return "host " + host + ", pid " + pid
+                    + (jobExecutionId == null ? "" : ", job execution " + jobExecutionId) + ", since " + acquiredAt;
+        }
+    }
+
+    public static class HeldElsewhereException extends Exception {
+        private final transient Holder holder;
+
+        HeldElsewhereException(String storageRoot, Holder holder) {
+            super("another registry-gc run is in progress on " + storageRoot
+                    + (holder == null ? "" : " (" + holder + ")"));
+            this.holder = holder;
+        }
+
+        public Holder holder() {
+            return holder;
+        }
+    }
+
+    public static RunLock acquire(DataSource dataSource, String storageRoot) throws SQLException, HeldElsewhereException {
+        Connection connection = dataSource.getConnection();
+        try {
+            connection.setAutoCommit(true);
+            boolean acquired;
+            try (PreparedStatement lock = connection.prepareStatement(
+                    "SELECT pg_try_advisory_lock(hashtextextended('registry-gc:' || ?, 0))")) {
+                lock.setString(1, storageRoot);
+                try (ResultSet rs = lock.executeQuery()) {
+                    rs.next();
+                    acquired = rs.getBoolean(1);
+                }
+            }
+            if (!acquired) {
+                Holder holder = holder(connection, storageRoot);
+                connection.close();
+                throw new HeldElsewhereException(storageRoot, holder);
+            }
+            try (PreparedStatement record = connection.prepareStatement("""
+                    INSERT INTO gc_lock_holder (storage_root, host, pid, job_execution_id, acquired_at)
+                    VALUES (?, ?, ?, NULL, now())
+                    ON CONFLICT (storage_root) DO UPDATE SET host = excluded.host, pid = excluded.pid,
+                        job_execution_id = NULL, acquired_at = excluded.acquired_at""")) {
+                record.setString(1, storageRoot);
+                record.setString(2, hostName());
+                record.setLong(3, ProcessHandle.current().pid());
+                record.executeUpdate();
+            }
+            return new RunLock(connection, storageRoot);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    public void recordExecution(long jobExecutionId) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE gc_lock_holder SET job_execution_id = ? WHERE storage_root = ?")) {
+            update.setLong(1, jobExecutionId);
+            update.setString(2, storageRoot);
+            update.executeUpdate();
+        }
+    }
+
+    private static Holder holder(Connection connection, String storageRoot) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT host, pid, job_execution_id, acquired_at FROM gc_lock_holder WHERE storage_root = ?")) {
+            query.setString(1, storageRoot);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                long execution = rs.getLong(3);
+                return new Holder(rs.getString(1), rs.getLong(2), rs.wasNull() ? null : execution,
+                        rs.getObject(4, OffsetDateTime.class));
+            }
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public void close() {
+        try (connection) {
+            try (PreparedStatement unlock = connection.prepareStatement(
+                    "SELECT pg_advisory_unlock(hashtextextended('registry-gc:' || ?, 0))")) {
+                unlock.setString(1, storageRoot);
+                unlock.execute();
+            }
+        } catch (SQLException e) {
+            // the session ends with the connection, and the lock with it
+        }
+    }
+}
