@@ -69,7 +69,7 @@ public final class PlanExecutor {
             return new Result(Outcome.KEPT_CHANGED, 0);
         }
         long removed = storage.deleteBlob(digest);
-        // an interrupted execution may have removed it already: the scan knows its size
+        // an interrupted execution may have removed its data already: the scan knows its size
         return removed < 0 ? new Result(Outcome.ALREADY_GONE, item.bytes()) : new Result(Outcome.DELETED, removed);
     }
 

@@ -291,15 +291,14 @@ public final class RegistryStorage {
         return removed;
     }
 
-    /** Removes a blob folder; returns the bytes of data removed, or -1 when it was already gone. */
+    /**
+     * Removes a blob folder; returns the bytes of data removed, or -1 when its data file was already
+     * gone (an interrupted delete removes the data before the folder).
+     */
     public long deleteBlob(Digest digest) throws IOException {
-        Path folder = paths.blobFolder(digest);
         BasicFileAttributes data = attributesOrNull(paths.blobData(digest));
-        boolean removed = deleteTree(folder);
-        if (!removed) {
-            return -1;
-        }
-        return data == null ? 0 : data.size();
+        deleteTree(paths.blobFolder(digest));
+        return data == null ? -1 : data.size();
     }
 
     private boolean deleteTree(Path target) throws IOException {
