@@ -194,7 +194,8 @@ public final class RegistryStorage {
 
     /**
      * Reads {@code <alg>/<hex>/link} folders. The digest comes from the folder name, as the registry
-     * enumerates them; a link whose content disagrees or is unreadable is reported.
+     * enumerates them; a folder without a link file is what a deletion through the API leaves and does
+     * not count; a link whose content disagrees or is unreadable is reported.
      */
     private List<LinkEntry> readDigestFolders(Path root, List<StorageProblem> problems, boolean revisions) {
         List<LinkEntry> entries = new ArrayList<>();
@@ -216,6 +217,10 @@ public final class RegistryStorage {
                         continue;
                     }
                     Path link = folder.resolve("link");
+                    if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+                        // what the registry leaves when it deletes a manifest or link through its API
+                        continue;
+                    }
                     Optional<Digest> target = readLink(link, problems, StorageProblem.Impact.NOTED);
                     if (target.isPresent() && !target.get().equals(digest.get())) {
                         problems.add(StorageProblem.noted(link, "link holds " + target.get() + ", folder names " + digest.get()));
