@@ -29,7 +29,7 @@ class RegistryHarnessSmokeIT {
 
     @BeforeEach
     void start() {
-        assertTrue(RegistryServer.available(), "docker-registry binary missing: " + RegistryServer.BINARY);
+        RegistryServer.requireRegistry();
         Path work = E2eDirs.newWorkDir("harness-smoke");
         storage = work.resolve("storage");
         server = RegistryServer.start(storage);
