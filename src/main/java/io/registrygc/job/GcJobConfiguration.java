@@ -34,8 +34,10 @@ public class GcJobConfiguration {
     public static final String DELETE_ORPHAN_BLOBS = "deleteOrphanBlobs";
 
     @Bean
-    Job registryGarbageCollection(JobRepository jobRepository, Step scan, Step deleteManifests, Step deleteOrphanBlobs) {
+    Job registryGarbageCollection(JobRepository jobRepository, Step scan, Step deleteManifests, Step deleteOrphanBlobs,
+            RunningExecution runningExecution) {
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(runningExecution)
                 .start(scan)
                 .next(deleteManifests)
                 .next(deleteOrphanBlobs)

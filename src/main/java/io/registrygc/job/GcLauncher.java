@@ -38,9 +38,11 @@ public class GcLauncher {
     private final Job job;
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
+    private final RunningExecution running;
 
     public GcLauncher(JobOperator jobOperator, JobRepository jobRepository, Job registryGarbageCollection,
-            DataSource dataSource, JdbcTemplate jdbc) {
+            DataSource dataSource, JdbcTemplate jdbc, RunningExecution running) {
+        this.running = running;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = registryGarbageCollection;
@@ -57,6 +59,7 @@ public class GcLauncher {
     public Outcome launch(GcSettings settings, boolean abandonUnfinished, PrintWriter out) throws Exception {
         String root = settings.storageRoot().toString();
         try (RunLock lock = RunLock.acquire(dataSource, root)) {
+            running.onStart(id -> recordQuietly(lock, id));
             JobParameters requested = GcJobParameters.toParameters(settings, Instant.now());
             JobExecution execution;
             JobExecution unfinished = lastUnfinished(root);
@@ -81,12 +84,10 @@ public class GcLauncher {
             if (unfinished != null) {
                 log.info("resuming job execution {} (run {}) from its last checkpoint", unfinished.getId(),
                         unfinished.getJobInstance().getInstanceId());
-                lock.recordExecution(unfinished.getId());
                 execution = jobOperator.restart(unfinished);
             } else {
                 execution = jobOperator.start(job, requested);
             }
-            recordQuietly(lock, execution);
             return finish(execution, out);
         } catch (RunLock.HeldElsewhereException e) {
             return new Outcome(Result.LOCKED, e.holder() == null ? null : e.holder().jobExecutionId(), e.getMessage());
@@ -149,9 +150,27 @@ public class GcLauncher {
                 + " --image=[" + parameters.getString(GcJobParameters.IMAGES) + "]";
     }
 
-    private static void recordQuietly(RunLock lock, JobExecution execution) {
+    /**
+     * Asks the running execution to stop at its next chunk boundary (it then ends STOPPED and the next
+     * run resumes it). Returns false when nothing is running.
+     */
+    public boolean stopGracefully() {
+        JobExecution execution = running.current();
+        if (execution == null) {
+            return false;
+        }
+        log.warn("stop requested: job execution {} stops at the next chunk boundary", execution.getId());
         try {
-            lock.recordExecution(execution.getId());
+            return jobOperator.stop(execution);
+        } catch (Exception e) {
+            log.warn("could not stop job execution {}: {}", execution.getId(), e.getMessage());
+            return false;
+        }
+    }
+
+    private static void recordQuietly(RunLock lock, long jobExecutionId) {
+        try {
+            lock.recordExecution(jobExecutionId);
         } catch (SQLException e) {
             log.debug("could not record the execution in the lock table", e);
         }
