@@ -63,6 +63,10 @@ public class RunCommand implements Callable<Integer> {
             description = "Folder of the embedded PostgreSQL, used when SPRING_DATASOURCE_URL is not set (default: ${DEFAULT-VALUE}).")
     Path databaseDir;
 
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "After the run, write what 'show EXECUTION_ID --json' prints for its job execution to FILE.")
+    Path report;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -80,10 +84,20 @@ public class RunCommand implements Callable<Integer> {
         try (DatabaseSettings database = DatabaseSettings.resolve(databaseDir)) {
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(RegistryGcApplication.class)
                     .properties(database.springProperties())
+                    .registerShutdownHook(false)
                     .run()) {
-                GcLauncher.Outcome outcome = context.getBean(GcLauncher.class).launch(settings, abandonUnfinished, out);
+                GcLauncher launcher = context.getBean(GcLauncher.class);
+                stopOnSignal = new Thread(() -> stopGracefully(launcher), "registry-gc-stop");
+                Runtime.getRuntime().addShutdownHook(stopOnSignal);
+                GcLauncher.Outcome outcome = launcher.launch(settings, abandonUnfinished, out);
                 if (outcome.message() != null) {
                     err.println("registry-gc: " + outcome.message());
+                }
+                // LOCKED and REFUSED name another run's execution: no report of this invocation then
+                if (report != null && outcome.jobExecutionId() != null
+                        && outcome.result() != GcLauncher.Result.LOCKED && outcome.result() != GcLauncher.Result.REFUSED) {
+                    ShowCommand.writeReport(context.getBean(org.springframework.jdbc.core.JdbcTemplate.class),
+                            outcome.jobExecutionId(), report, err);
                 }
                 out.flush();
                 return switch (outcome.result()) {
@@ -98,6 +112,41 @@ public class RunCommand implements Callable<Integer> {
             err.println("registry-gc: run failed: " + e.getMessage());
             err.println("Rerun the same command to resume it from its last checkpoint.");
             return ExitCodes.FAILED;
+        } finally {
+            finished.countDown();
+            removeStopHook();
+        }
+    }
+
+    private Thread stopOnSignal;
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * SIGTERM (schedulers, Kubernetes): stop at the next chunk boundary, let the run record itself as
+     * STOPPED and release the database, then end the JVM with exit code 1 (resume by rerunning).
+     */
+    private void stopGracefully(GcLauncher launcher) {
+        if (launcher.stopGracefully()) {
+            try {
+                finished.await(STOP_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            System.err.println("registry-gc: stopped on request; rerun the same command to resume.");
+            System.err.flush();
+            Runtime.getRuntime().halt(ExitCodes.FAILED);
+        }
+    }
+
+    private static final long STOP_GRACE_SECONDS = 120;
+
+    private void removeStopHook() {
+        if (stopOnSignal != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it ends the JVM once this run has finished
+            }
         }
     }
 }

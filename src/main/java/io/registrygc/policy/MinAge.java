@@ -15,8 +15,25 @@ public final class MinAge {
         String text = value.trim().toLowerCase(java.util.Locale.ROOT);
         Matcher m = SIMPLE.matcher(text);
         if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            String unit = m.group(2);
+            try {
+                return bounded(ofUnit(Long.parseLong(m.group(1)), m.group(2), value), value);
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw new IllegalArgumentException("--min-age is out of range: " + value);
+            }
+        }
+        try {
+            Duration duration = Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
+            if (duration.isNegative()) {
+                throw new IllegalArgumentException("--min-age must not be negative: " + value);
+            }
+            return bounded(duration, value);
+        } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+            throw new IllegalArgumentException("invalid --min-age '" + value + "' (examples: 0, 30m, 1h, 2d)");
+        }
+    }
+
+    private static Duration ofUnit(long amount, String unit, String value) {
+        {
             if (unit.isEmpty() && amount != 0) {
                 throw new IllegalArgumentException("--min-age needs a unit (s, m, h, d, w): " + value);
             }
@@ -25,19 +42,18 @@ public final class MinAge {
                 case "m" -> Duration.ofMinutes(amount);
                 case "h" -> Duration.ofHours(amount);
                 case "d" -> Duration.ofDays(amount);
-                case "w" -> Duration.ofDays(7 * amount);
+                case "w" -> Duration.ofDays(Math.multiplyExact(7, amount));
                 default -> throw new IllegalArgumentException("unknown unit in --min-age " + value);
             };
         }
-        try {
-            Duration duration = Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
-            if (duration.isNegative()) {
-                throw new IllegalArgumentException("--min-age must not be negative: " + value);
-            }
-            return duration;
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("invalid --min-age '" + value + "' (examples: 0, 30m, 1h, 2d)");
+    }
+
+    /** Beyond a century the cutoff instant itself would not fit: nothing sensible asks for that. */
+    private static Duration bounded(Duration duration, String value) {
+        if (duration.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new IllegalArgumentException("--min-age is out of range (at most 36500d): " + value);
         }
+        return duration;
     }
 
     public static String format(Duration duration) {

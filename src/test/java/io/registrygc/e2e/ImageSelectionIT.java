@@ -3,6 +3,7 @@ package io.registrygc.e2e;
 import io.registrygc.e2e.support.E2eDirs;
 import io.registrygc.e2e.support.Image;
 import io.registrygc.e2e.support.ImageFactory;
+import io.registrygc.e2e.support.Index;
 import io.registrygc.e2e.support.RegistryClient;
 import io.registrygc.e2e.support.RegistryServer;
 import io.registrygc.e2e.support.StorageSnapshot;
@@ -11,7 +12,6 @@ import io.registrygc.testsupport.Gc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +43,8 @@ class ImageSelectionIT {
     private static final String WEB = "web";
     private static final String SHARED = "shared";
     private static final String SOLO = "solo/app";
+    private static final String MIRROR = "mirror/app";
+    private static final String MULTI = "multi";
 
     private Path storage;
     private RegistryServer server;
@@ -58,6 +60,9 @@ class ImageSelectionIT {
     private Image webV2;
     private Image shared;    // shared:a and shared:b
     private Image solo;      // solo/app:latest
+    private Image mirror;    // team/app:v1 copied to mirror/app:v1 (same manifest, config and layers)
+    private Image webV1Sig;  // referrer of web:v1
+    private Index multi;     // multi:v1, an index whose first child is also tagged multi:amd64
 
     private Map<String, String> initial;
     private final Map<String, Gc.Result> invalid = new LinkedHashMap<>();
@@ -91,6 +96,10 @@ class ImageSelectionIT {
         sub = images.image(SUB).docker().reuseLayers(appV1.layers().get(0)).freshLayers(1).tag("latest").push();
         webV1 = images.dockerImage(WEB, "v1");
         webV2 = images.ociImage(WEB, "v2");
+        webV1Sig = images.referrer(webV1);
+        mirror = images.copyTo(appV1, MIRROR, "v1");
+        multi = images.ociIndex(MULTI, "v1", 2);
+        images.tag(multi.children().get(0), "amd64");
         shared = images.dockerImage(SHARED, "a");
         images.tag(shared, "b");
         solo = images.ociImage(SOLO, "latest");
@@ -107,14 +116,15 @@ class ImageSelectionIT {
         runsAfterInvalid = runCount();
 
         // an unknown repository (and an unknown tag of a known one): completed, reported, nothing deleted
-        unknown = Gc.run(storage, "--image", "nosuch/repo", "--image", WEB + ":nope", "--min-age", "0");
+        // "team" is a folder that holds repositories but is none itself
+        unknown = Gc.run(storage, "--image", "nosuch/repo", "--image", WEB + ":nope", "--image", "team", "--min-age", "0");
         unknownRunId = Gc.lastRunId(storage);
         unknownDiff = StorageSnapshot.diff(initial, StorageSnapshot.of(storage));
 
         // the main run: --image repeated
         blobsBeforeMain = StorageSnapshot.blobDigests(storage);
         main = Gc.run(storage, "--image", APP, "--image", WEB + ":v1", "--image", SHARED + ":a", "--image", SOLO,
-                "--min-age", "0");
+                "--image", MULTI + ":v1", "--min-age", "0");
         blobsAfterMain = StorageSnapshot.blobDigests(storage);
         server.restart();
         catalogAfter = new TreeSet<>(client.catalog());
@@ -149,7 +159,8 @@ class ImageSelectionIT {
         assertTrue(all.contains("deleted: 0 tags, 0 manifests, 0 layer links, 0 repositories, 0 blobs"), all);
         List<String> problems = Gc.jdbc().queryForList(
                 "SELECT path || ' | ' || message FROM gc_problem WHERE run_id = ? ORDER BY path", String.class, unknownRunId);
-        assertEquals(List.of("--image nosuch/repo | repository not found", "--image web:nope | tag not found"), problems);
+        assertEquals(List.of("--image nosuch/repo | repository not found", "--image team | repository not found",
+                "--image web:nope | tag not found"), problems);
     }
 
     @Test
@@ -163,7 +174,8 @@ class ImageSelectionIT {
         assertFalse(StorageSnapshot.repositories(storage).contains(APP));
 
         for (Digest gone : union(appV1.allBlobs(), appV2.allBlobs(), appOld.allBlobs(), appSig.allBlobs())) {
-            boolean sharedElsewhere = gone.equals(base.layers().get(0)) || gone.equals(appV1.layers().get(0));
+            // team/app:v1 lives on in mirror/app (manifest, config, layers), s1 in other/base, a1 in team/app/sub
+            boolean sharedElsewhere = appV1.allBlobs().contains(gone) || gone.equals(base.layers().get(0));
             assertEquals(sharedElsewhere, blobsAfterMain.contains(gone), gone + " (shared elsewhere: " + sharedElsewhere + ")");
         }
         // the nested repository is untouched and still serves the layer it shares with the deleted one
@@ -176,6 +188,11 @@ class ImageSelectionIT {
         assertTrue(client.getManifest(APP, appV2.manifest().toString()).isEmpty());
         client.verifyBlob(SUB, appV1.layers().get(0));
         client.verifyBlob(BASE, base.layers().get(0));
+        assertEquals(Set.of(mirror.manifest()), StorageSnapshot.manifestRevisions(storage, MIRROR));
+        assertEquals(mirror.manifest(), client.headManifest(MIRROR, "v1").orElseThrow());
+        for (Digest blob : mirror.contentBlobs()) {
+            client.verifyBlob(MIRROR, blob);
+        }
         assertEquals("", verification);
     }
 
@@ -186,7 +203,7 @@ class ImageSelectionIT {
         for (Digest gone : solo.allBlobs()) {
             assertFalse(blobsAfterMain.contains(gone), gone + " of solo/app survived");
         }
-        assertEquals(Set.of(BASE, SHARED, SUB, WEB), catalogAfter);
+        assertEquals(Set.of(BASE, MIRROR, MULTI, SHARED, SUB, WEB), catalogAfter);
     }
 
     @Test
@@ -195,12 +212,27 @@ class ImageSelectionIT {
         assertFalse(Files.exists(repo(WEB).resolve("_manifests/tags/v1")), "tag folder web:v1 survived");
         assertEquals(Set.of(webV2.manifest()), StorageSnapshot.manifestRevisions(storage, WEB));
         assertEquals(new TreeSet<>(webV2.contentBlobs()), StorageSnapshot.layerLinks(storage, WEB));
-        for (Digest gone : webV1.allBlobs()) {
-            assertFalse(blobsAfterMain.contains(gone), gone + " of web:v1 survived");
+        for (Digest gone : union(webV1.allBlobs(), webV1Sig.allBlobs())) {
+            assertFalse(blobsAfterMain.contains(gone), gone + " of web:v1 or its referrer survived");
         }
         assertTrue(blobsAfterMain.containsAll(webV2.allBlobs()));
         assertTrue(client.headManifest(WEB, "v1").isEmpty());
         assertEquals(webV2.manifest(), client.headManifest(WEB, "v2").orElseThrow());
+    }
+
+    @Test
+    void selectedIndexTagTakesItsUntaggedChildrenButNotTaggedOnes() {
+        Image taggedChild = multi.children().get(0);
+        Image untaggedChild = multi.children().get(1);
+        assertEquals(Map.of("amd64", taggedChild.manifest()), StorageSnapshot.tags(storage, MULTI));
+        assertEquals(Set.of(taggedChild.manifest()), StorageSnapshot.manifestRevisions(storage, MULTI));
+        assertEquals(new TreeSet<>(taggedChild.contentBlobs()), StorageSnapshot.layerLinks(storage, MULTI));
+        for (Digest gone : union(List.of(multi.digest()), untaggedChild.allBlobs())) {
+            assertFalse(blobsAfterMain.contains(gone), gone + " of multi:v1 survived");
+        }
+        assertTrue(blobsAfterMain.containsAll(taggedChild.allBlobs()));
+        assertEquals(taggedChild.manifest(), client.headManifest(MULTI, "amd64").orElseThrow());
+        assertTrue(client.headManifest(MULTI, "v1").isEmpty());
     }
 
     @Test
@@ -218,15 +250,16 @@ class ImageSelectionIT {
     @Test
     void repeatedImageOptionsDeleteExactlyTheSelectedContent() {
         assertEquals(0, main.exitCode(), main.toString());
-        Set<Digest> gone = union(appV1.allBlobs(), appV2.allBlobs(), appOld.allBlobs(), appSig.allBlobs(),
-                webV1.allBlobs(), solo.allBlobs());
+        Set<Digest> gone = union(appV2.allBlobs(), appOld.allBlobs(), appSig.allBlobs(), webV1.allBlobs(),
+                webV1Sig.allBlobs(), solo.allBlobs(), List.of(multi.digest()), multi.children().get(1).allBlobs());
         gone.remove(base.layers().get(0));
         gone.remove(appV1.layers().get(0));
         Set<Digest> expected = new TreeSet<>(blobsBeforeMain);
         expected.removeAll(gone);
         assertEquals(expected, blobsAfterMain, main.toString());
-        // tags: team/app v1 v2, web v1, shared a, solo/app latest; manifests: 4 of team/app, web:v1, solo/app:latest
-        assertTrue(main.out().contains("deleted: 5 tags, 6 manifests, "), main.toString());
+        // tags: team/app v1 v2, web v1, shared a, solo/app latest, multi v1;
+        // manifests: 4 of team/app, web:v1 and its referrer, solo/app:latest, multi:v1 and one child
+        assertTrue(main.out().contains("deleted: 6 tags, 9 manifests, "), main.toString());
         assertTrue(main.out().contains(" 2 repositories, " + gone.size() + " blobs"), main.toString());
         long runId = Gc.lastRunId(storage);
         List<String> repositoriesDeleted = Gc.jdbc().queryForList("""
@@ -240,7 +273,8 @@ class ImageSelectionIT {
     private String verifyEveryTag() {
         StringBuilder failures = new StringBuilder();
         Map<String, Image> byManifest = new LinkedHashMap<>();
-        for (Image i : List.of(base, appV1, appV2, appOld, appSig, sub, webV1, webV2, shared, solo)) {
+        for (Image i : List.of(base, appV1, appV2, appOld, appSig, sub, webV1, webV2, shared, solo, mirror,
+                multi.children().get(0))) {
             byManifest.put(i.repo() + "@" + i.manifest(), i);
         }
         for (String repository : StorageSnapshot.repositories(storage)) {

@@ -113,6 +113,9 @@ class UpstreamScenariosIT {
     private Map<String, Map<String, Digest>> tagsAfterRun2;
     private String run2Verification;
 
+    private Gc.Result run3;
+    private String run3Diff;
+
     @BeforeAll
     void buildStorageAndCollect() throws IOException {
         assumeTrue(RegistryServer.available(), "docker-registry binary missing: " + RegistryServer.BINARY);
@@ -190,6 +193,12 @@ class UpstreamScenariosIT {
         tagsAfterRun2 = tagsOfAll();
         server.restart();
         run2Verification = verifyEveryTag(Set.of(GONE_CHILDREN));
+        server.stop();
+
+        // ---- run 3: the same again finds nothing left to do
+        Map<String, String> beforeRun3 = StorageSnapshot.of(storage);
+        run3 = Gc.run(storage, "--delete-untagged", "--min-age", "0");
+        run3Diff = StorageSnapshot.diff(beforeRun3, StorageSnapshot.of(storage));
     }
 
     @AfterAll
@@ -440,6 +449,13 @@ class UpstreamScenariosIT {
         expected.removeAll(gone);
         assertEquals(expected, blobsAfterRun2, "blobs after run 2\n" + run2);
         assertTrue(run2.out().contains(gone.size() + " blobs"), run2.toString());
+    }
+
+    @Test
+    void aSecondRunWithTheSameOptionsFindsNothingToDo() {
+        assertEquals(0, run3.exitCode(), run3.toString());
+        assertEquals("", run3Diff, "run 3 changed the storage\n" + run3);
+        assertTrue(run3.out().contains("deleted: 0 tags, 0 manifests, 0 layer links, 0 repositories, 0 blobs"), run3.toString());
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -1,0 +1,282 @@
+package io.registrygc.cli;
+
+import static io.registrygc.cli.HistoryCommand.JSON;
+import static io.registrygc.cli.HistoryCommand.bytes;
+import static io.registrygc.cli.HistoryCommand.dash;
+import static io.registrygc.cli.HistoryCommand.duration;
+import static io.registrygc.cli.HistoryCommand.iso;
+import static io.registrygc.cli.HistoryCommand.time;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.registrygc.RegistryGcApplication;
+import io.registrygc.audit.RunHistory;
+import io.registrygc.audit.history.AuditEntry;
+import io.registrygc.audit.history.ExecutionDetail;
+import io.registrygc.audit.history.ExecutionSummary;
+import io.registrygc.audit.history.RepositoryBytes;
+import io.registrygc.audit.history.RunParameters;
+import io.registrygc.audit.history.StepSummary;
+import io.registrygc.audit.history.Totals;
+import io.registrygc.db.DatabaseSettings;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Show one job execution in full: its parameters, its steps, every deletion it carried out",
+                "(for a dry run: planned) with its reason and outcome, and the bytes per repository.",
+                "A blob's bytes go to the repository that referenced it in the run's scan, to (shared) when",
+                "several did, and to (blobs) when none did. Takes no lock."},
+        footer = {"", "Exit codes: 0 shown, 1 the database could not be read, 2 usage or unknown execution id.",
+                "Database: SPRING_DATASOURCE_URL/_USERNAME/_PASSWORD, else embedded PostgreSQL in --database-dir."})
+public class ShowCommand implements Callable<Integer> {
+
+    /** The CSV header of {@code show --csv}. */
+    public static final String CSV_HEADER = "seq,action,repository,tag,digest,bytes,reason,outcome,referenced_by,recorded_at";
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "EXECUTION_ID", description = "The job execution id, as 'history' lists it.")
+    long executionId;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Format format = new Format();
+
+    static class Format {
+        @Option(names = "--json", description = "Print JSON (what 'run --report' writes).")
+        boolean json;
+
+        @Option(names = "--csv", description = "Print the audit rows as CSV, with a header.")
+        boolean csv;
+    }
+
+    @Option(names = "--database-dir", paramLabel = "DIR", defaultValue = "${sys:registrygc.home:-${env:REGISTRY_GC_HOME:-${sys:user.home}/.registry-gc}}",
+            description = "Folder of the embedded PostgreSQL, used when SPRING_DATASOURCE_URL is not set (default: ${DEFAULT-VALUE}).")
+    Path databaseDir;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<ExecutionDetail> detail;
+        try (DatabaseSettings database = DatabaseSettings.resolve(databaseDir);
+                ConfigurableApplicationContext context = new SpringApplicationBuilder(RegistryGcApplication.class)
+                        .properties(database.springProperties())
+                        .run()) {
+            detail = new RunHistory(context.getBean(JdbcTemplate.class)).show(executionId);
+        } catch (Exception e) {
+            err.println("registry-gc: could not read the run history: " + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        if (detail.isEmpty()) {
+            err.println("registry-gc: no job execution " + executionId + " of registry-gc; 'registry-gc history' lists them.");
+            return ExitCodes.USAGE;
+        }
+        Format chosen = format == null ? new Format() : format;
+        out.print(chosen.json ? toJson(detail.get()) : chosen.csv ? toCsv(detail.get().audit()) : toText(detail.get()));
+        out.flush();
+        return ExitCodes.COMPLETED;
+    }
+
+    /**
+     * Writes {@code show --json} of an execution to a file, for {@code run --report}. Never throws: a failure is
+     * reported on {@code err} and returned as false.
+     */
+    public static boolean writeReport(JdbcTemplate jdbc, long executionId, Path file, PrintWriter err) {
+        try {
+            ExecutionDetail detail = new RunHistory(jdbc).show(executionId)
+                    .orElseThrow(() -> new IllegalStateException("no job execution " + executionId));
+            Files.writeString(file, toJson(detail), StandardCharsets.UTF_8);
+            return true;
+        } catch (Exception e) {
+            err.println("registry-gc: could not write the report to " + file + ": " + e);
+            err.flush();
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ JSON
+
+    /**
+     * The execution as {@link HistoryCommand#summaryJson} has it, then {@code steps}, {@code bytesByRepository}
+     * and {@code audit}; ends with a newline.
+     */
+    public static String toJson(ExecutionDetail detail) {
+        ObjectNode node = HistoryCommand.summaryJson(detail.summary());
+        ArrayNode steps = node.putArray("steps");
+        for (StepSummary s : detail.steps()) {
+            ObjectNode step = steps.addObject();
+            step.put("stepExecutionId", s.stepExecutionId());
+            step.put("name", s.name());
+            step.put("status", s.status());
+            step.put("exitCode", s.exitCode());
+            step.put("readCount", s.readCount());
+            step.put("writeCount", s.writeCount());
+            step.put("filterCount", s.filterCount());
+            step.put("skipCount", s.skipCount());
+            step.put("commitCount", s.commitCount());
+            step.put("rollbackCount", s.rollbackCount());
+            step.put("started", iso(s.started()));
+            step.put("ended", iso(s.ended()));
+            step.put("duration", s.duration() == null ? null : s.duration().toString());
+        }
+        ArrayNode repositories = node.putArray("bytesByRepository");
+        for (RepositoryBytes r : detail.bytesByRepository()) {
+            ObjectNode repository = repositories.addObject();
+            repository.put("repository", r.repository());
+            repository.put("tags", r.tags());
+            repository.put("manifests", r.manifests());
+            repository.put("layerLinks", r.layerLinks());
+            repository.put("blobs", r.blobs());
+            repository.put("bytes", r.bytes());
+        }
+        ArrayNode audit = node.putArray("audit");
+        for (AuditEntry a : detail.audit()) {
+            ObjectNode row = audit.addObject();
+            row.put("seq", a.seq());
+            row.put("action", a.action());
+            row.put("repository", a.repository());
+            row.put("tag", a.tag());
+            row.put("digest", a.digest());
+            row.put("bytes", a.bytes());
+            row.put("reason", a.reason());
+            row.put("outcome", a.outcome());
+            if ("DELETE_BLOB".equals(a.action())) {
+                ArrayNode referencedBy = row.putArray("referencedBy");
+                a.referencedBy().forEach(referencedBy::add);
+            } else {
+                row.putNull("referencedBy");
+            }
+            row.put("recordedAt", iso(a.recordedAt()));
+        }
+        return HistoryCommand.write(node);
+    }
+
+    // ------------------------------------------------------------------- CSV
+
+    /** The audit rows as RFC 4180 CSV (CRLF-free: lines end with \n), header first. */
+    public static String toCsv(List<AuditEntry> audit) {
+        StringBuilder out = new StringBuilder(CSV_HEADER).append('\n');
+        for (AuditEntry a : audit) {
+            out.append(a.seq()).append(',')
+                    .append(csv(a.action())).append(',')
+                    .append(csv(a.repository())).append(',')
+                    .append(csv(a.tag())).append(',')
+                    .append(csv(a.digest())).append(',')
+                    .append(a.bytes()).append(',')
+                    .append(csv(a.reason())).append(',')
+                    .append(csv(a.outcome())).append(',')
+                    .append(csv(String.join(" ", a.referencedBy()))).append(',')
+                    .append(csv(iso(a.recordedAt()))).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** One CSV field: empty for null, quoted (quotes doubled) when it holds a comma, quote or line break. */
+    public static String csv(String value) {
+        if (value == null) {
+            return "";
+        }
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+            return value;
+        }
+        return '"' + value.replace("\"", "\"\"") + '"';
+    }
+
+    // ------------------------------------------------------------------ text
+
+    public static String toText(ExecutionDetail detail) {
+        ExecutionSummary e = detail.summary();
+        RunParameters p = e.parameters();
+        Totals t = e.totals();
+        String verb = e.dryRun() ? "would delete" : "deleted";
+        StringBuilder out = new StringBuilder();
+        out.append("job execution ").append(e.executionId()).append(" of run ").append(e.runId())
+                .append(e.dryRun() ? " (dry run: nothing was changed)" : "").append('\n');
+        field(out, "status", e.status() + " (exit code " + dash(e.exitCode()) + ")");
+        if (e.exitMessage() != null && !e.exitMessage().isBlank()) {
+            field(out, "exit message", e.exitMessage().strip().lines().findFirst().orElse(""));
+        }
+        field(out, "started", time(e.started()));
+        field(out, "ended", time(e.ended()));
+        field(out, "duration", duration(e.duration()));
+        field(out, "storage root", dash(p.storageRoot()));
+        field(out, "dry run", String.valueOf(e.dryRun()));
+        field(out, "delete untagged", p.deleteUntagged() == null ? "-" : p.deleteUntagged().toString());
+        field(out, "min age", dash(p.minAge()));
+        field(out, "images", p.images().isEmpty() ? "-" : String.join(" ", p.images()));
+        field(out, "created at", dash(p.createdAt()));
+        field(out, verb, String.format("%d tags, %d manifests, %d layer links, %d repositories, %d blobs",
+                t.tags(), t.manifests(), t.layerLinks(), t.repositories(), t.blobs()));
+        field(out, e.dryRun() ? "bytes to reclaim" : "bytes reclaimed", t.bytesReclaimed() + " (" + bytes(t.bytesReclaimed()) + ")");
+        if (t.keptChanged() > 0) {
+            field(out, "kept (changed)", Long.toString(t.keptChanged()));
+        }
+
+        out.append("\nsteps:\n");
+        if (detail.steps().isEmpty()) {
+            out.append("  (none)\n");
+        } else {
+            HistoryCommand.Table steps = new HistoryCommand.Table("NAME", "STATUS", "READ>", "WRITE>", "FILTER>", "SKIP>",
+                    "COMMIT>", "ROLLBACK>", "STARTED", "ENDED", "DURATION>");
+            for (StepSummary s : detail.steps()) {
+                steps.row(s.name(), s.status(), Long.toString(s.readCount()), Long.toString(s.writeCount()),
+                        Long.toString(s.filterCount()), Long.toString(s.skipCount()), Long.toString(s.commitCount()),
+                        Long.toString(s.rollbackCount()), time(s.started()), time(s.ended()), duration(s.duration()));
+            }
+            indent(out, steps.toString());
+        }
+
+        out.append("\nbytes by repository:\n");
+        if (detail.bytesByRepository().isEmpty()) {
+            out.append("  (none)\n");
+        } else {
+            HistoryCommand.Table repositories = new HistoryCommand.Table("REPOSITORY", "TAGS>", "MANIFESTS>",
+                    "LAYER LINKS>", "BLOBS>", "BYTES>", "SIZE>");
+            for (RepositoryBytes r : detail.bytesByRepository()) {
+                repositories.row(r.repository(), Long.toString(r.tags()), Long.toString(r.manifests()),
+                        Long.toString(r.layerLinks()), Long.toString(r.blobs()), Long.toString(r.bytes()), bytes(r.bytes()));
+            }
+            indent(out, repositories.toString());
+        }
+
+        out.append("\naudit (").append(detail.audit().size()).append(" rows):\n");
+        if (detail.audit().isEmpty()) {
+            out.append("  (none)\n");
+        } else {
+            HistoryCommand.Table audit = new HistoryCommand.Table("SEQ>", "ACTION", "REPOSITORY", "TAG", "DIGEST", "BYTES>",
+                    "OUTCOME", "REASON");
+            for (AuditEntry a : detail.audit()) {
+                String repository = a.repository() != null ? a.repository()
+                        : a.referencedBy().isEmpty() ? "-" : "(" + String.join(" ", a.referencedBy()) + ")";
+                audit.row(Long.toString(a.seq()), a.action(), repository, dash(a.tag()), dash(a.digest()),
+                        Long.toString(a.bytes()), a.outcome(), a.reason());
+            }
+            indent(out, audit.toString());
+        }
+        return out.toString();
+    }
+
+    private static void field(StringBuilder out, String name, String value) {
+        out.append("  ").append(String.format("%-19s", name + ":")).append(value).append('\n');
+    }
+
+    private static void indent(StringBuilder out, String text) {
+        text.lines().forEach(line -> out.append("  ").append(line).append('\n'));
+    }
+}

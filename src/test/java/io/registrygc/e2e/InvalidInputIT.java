@@ -1,0 +1,256 @@
+package io.registrygc.e2e;
+
+import io.registrygc.e2e.support.E2eDirs;
+import io.registrygc.e2e.support.Image;
+import io.registrygc.e2e.support.ImageFactory;
+import io.registrygc.e2e.support.RegistryClient;
+import io.registrygc.e2e.support.RegistryServer;
+import io.registrygc.e2e.support.StorageSnapshot;
+import io.registrygc.storage.Digest;
+import io.registrygc.testsupport.Gc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Input that must be refused (exit 2, nothing touched, no run recorded) and input that must stop the blob
+ * sweep (exit 4). The "valid" storage holds an orphan blob and an untagged image, so any run that got as
+ * far as deleting would change it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InvalidInputIT {
+
+    private Path work;
+    private Path valid;
+    private Path broken;
+    private Image appLatest;
+    private Image appStable;
+    private Image otherUntagged;
+    private Digest orphan;
+
+    @BeforeAll
+    void buildStorages() {
+        assumeTrue(RegistryServer.available(), "docker-registry binary missing: " + RegistryServer.BINARY);
+        work = E2eDirs.newWorkDir("invalid-input");
+        broken = work.resolve("broken");
+        try (RegistryServer server = RegistryServer.start(broken)) {
+            RegistryClient client = new RegistryClient(server);
+            ImageFactory images = new ImageFactory(client, 99L);
+            appLatest = images.dockerImage("app", "latest");
+            appStable = images.ociImage("app", "stable");
+            images.dockerImage("other", "v1");
+            otherUntagged = images.image("other").docker().untagged().push();
+            orphan = images.pushRandomBlob("other", 4096);
+        }
+        valid = work.resolve("valid");
+        copyTree(broken, valid);
+        Gc.jdbc(); // start the database before the first count
+    }
+
+    // ------------------------------------------------------------------------ not a registry storage
+
+    @Test
+    void emptyFolderIsRefused() throws IOException {
+        assertRefusedAsStorage(Files.createDirectories(work.resolve("empty")));
+    }
+
+    @Test
+    void folderWithRandomFilesIsRefused() throws IOException {
+        Path root = Files.createDirectories(work.resolve("random"));
+        Random random = new Random(5);
+        for (String name : List.of("notes.txt", "data.bin", "blobs/sha256/ab/cd/data", "docker/registry/readme.md",
+                "repositories/app/_layers/sha256/ef/link")) {
+            Path file = root.resolve(name);
+            Files.createDirectories(file.getParent());
+            byte[] bytes = new byte[512];
+            random.nextBytes(bytes);
+            Files.write(file, bytes);
+        }
+        assertRefusedAsStorage(root);
+    }
+
+    @Test
+    void nonExistentPathIsRefused() {
+        Path root = work.resolve("does-not-exist");
+        assertRefusedAsStorage(root);
+        assertFalse(Files.exists(root), "the run created the storage root");
+    }
+
+    @Test
+    void v2FolderWithoutBlobsOrRepositoriesIsRefused() throws IOException {
+        Path root = work.resolve("bare-v2");
+        Files.createDirectories(StorageSnapshot.v2(root));
+        assertRefusedAsStorage(root);
+    }
+
+    @Test
+    void theV2FolderOfARealStorageIsRefusedAsRoot() {
+        // a common mistake: pointing --storage-root at .../docker/registry/v2 instead of the rootdirectory
+        Map<String, String> before = StorageSnapshot.of(valid);
+        assertRefusedAsStorage(StorageSnapshot.v2(valid));
+        StorageSnapshot.assertUnchanged(before, valid);
+    }
+
+    @Test
+    void aRegularFileIsRefused() throws IOException {
+        Path file = Files.writeString(work.resolve("plain-file"), "not a folder");
+        assertRefusedAsStorage(file);
+        assertEquals("not a folder", Files.readString(file));
+    }
+
+    private void assertRefusedAsStorage(Path root) {
+        Map<String, String> before = StorageSnapshot.of(root);
+        boolean existed = Files.exists(root);
+        Gc.Result result = Gc.run(root, "--delete-untagged", "--min-age", "0");
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.err().contains(root.toAbsolutePath().normalize().toString()), result.toString());
+        assertTrue(result.err().contains("not a registry storage") || result.err().contains("is not a directory"),
+                result.toString());
+        StorageSnapshot.assertUnchanged(before, root);
+        assertEquals(existed, Files.exists(root));
+        assertEquals(0, runsOn(root), "a gc_run row was created for " + root);
+        assertEquals(0, jobExecutionsOn(root), "a job execution was created for " + root);
+    }
+
+    // --------------------------------------------------------------------------- unparseable manifest
+
+    @Test
+    void unparseableTaggedManifestBlocksTheSweepWithExit4AndDeletesNoBlob() throws IOException {
+        byte[] content = "not a manifest".getBytes(StandardCharsets.UTF_8);
+        Digest bad = Digest.sha256(content);
+        Path data = StorageSnapshot.blobData(broken, bad);
+        Files.createDirectories(data.getParent());
+        Files.write(data, content);
+        Path app = StorageSnapshot.v2(broken).resolve("repositories/app/_manifests");
+        writeLink(app.resolve("revisions/sha256").resolve(bad.hex()).resolve("link"), bad);
+        writeLink(app.resolve("tags/latest/current/link"), bad);
+        writeLink(app.resolve("tags/latest/index/sha256").resolve(bad.hex()).resolve("link"), bad);
+
+        Set<Digest> blobsBefore = StorageSnapshot.blobDigests(broken);
+        assertTrue(blobsBefore.contains(orphan) && blobsBefore.contains(bad) && blobsBefore.containsAll(otherUntagged.allBlobs()));
+
+        Gc.Result result = Gc.run(broken, "--delete-untagged", "--min-age", "0");
+
+        assertEquals(4, result.exitCode(), result.toString());
+        assertTrue(result.all().contains(data.toString()), "output does not name " + data + "\n" + result);
+        assertTrue(result.out().contains("BLOB SWEEP SKIPPED"), result.toString());
+        assertEquals(blobsBefore, StorageSnapshot.blobDigests(broken), "blob data deleted although the sweep was blocked");
+        long runId = Gc.lastRunId(broken);
+        String sweepBlocked = Gc.jdbc().queryForObject("SELECT sweep_blocked FROM gc_run WHERE run_id = ?", String.class, runId);
+        assertNotNull(sweepBlocked, "gc_run.sweep_blocked");
+        assertTrue(sweepBlocked.contains(bad.toString()), sweepBlocked);
+        assertEquals(0L, Gc.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM gc_audit WHERE run_id = ? AND action = 'DELETE_BLOB'", Long.class, runId));
+        // the repository holding it keeps everything: the image "latest" pointed at before is untagged now, but stays
+        assertEquals(Set.of(appLatest.manifest(), appStable.manifest(), bad),
+                StorageSnapshot.manifestRevisions(broken, "app"));
+        assertEquals(Map.of("latest", bad, "stable", appStable.manifest()), StorageSnapshot.tags(broken, "app"));
+    }
+
+    // ------------------------------------------------------------------------------------ options
+
+    @Test
+    void invalidMinAgeIsRefusedWithExit2() {
+        Map<String, String> before = StorageSnapshot.of(valid);
+        long runs = runsOn(valid);
+        for (String value : List.of("abc", "-1h", "10", "1y", "", "1.5h", "-PT1H", "h", "5x")) {
+            Gc.Result result = Gc.run(valid, "--min-age", value);
+            assertEquals(2, result.exitCode(), "--min-age '" + value + "'\n" + result);
+            assertTrue(result.err().contains("--min-age"), "--min-age '" + value + "'\n" + result);
+        }
+        StorageSnapshot.assertUnchanged(before, valid);
+        assertEquals(runs, runsOn(valid));
+    }
+
+    // Overflowing values once threw (exit 1) or wrapped to a negative age that the job then failed on.
+    @Test
+    void overflowingMinAgeIsRefusedWithExit2() {
+        Path root = work.resolve("overflow");
+        copyTree(valid, root);
+        Map<String, String> before = StorageSnapshot.of(root);
+        long runs = runsOn(root);
+        // too many digits for a long (refused today); days whose seconds overflow a long; weeks whose day count wraps
+        List<org.junit.jupiter.api.function.Executable> checks = new java.util.ArrayList<>();
+        for (String value : List.of("99999999999999999999d", "99999999999999999d", "2635249153387078802w")) {
+            Gc.Result result = Gc.run(root, "--min-age", value);
+            long runsAfter = runsOn(root);
+            checks.add(() -> assertEquals(2, result.exitCode(), "--min-age '" + value + "'\n" + result));
+            checks.add(() -> assertEquals(runs, runsAfter, "--min-age '" + value + "' started a run\n" + result));
+        }
+        checks.add(() -> StorageSnapshot.assertUnchanged(before, root));
+        // a refused value leaves nothing behind: an ordinary run afterwards just works
+        Gc.Result ordinary = Gc.run(root, "--min-age", "1h");
+        checks.add(() -> assertEquals(0, ordinary.exitCode(), "ordinary run after the refused ones\n" + ordinary));
+        org.junit.jupiter.api.Assertions.assertAll(checks);
+    }
+
+    @Test
+    void dryRunWithoutStorageRootIsAUsageError() {
+        Gc.Result result = Gc.run("run", "--dry-run");
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.err().contains("--storage-root"), result.toString());
+        Gc.Result withOtherOptions = Gc.run("run", "--dry-run", "--delete-untagged", "--min-age", "0");
+        assertEquals(2, withOtherOptions.exitCode(), withOtherOptions.toString());
+    }
+
+    // ------------------------------------------------------------------------------------ helpers
+
+    private static long runsOn(Path root) {
+        if (!schemaReady()) {
+            return 0;
+        }
+        return Gc.jdbc().queryForObject("SELECT COUNT(*) FROM gc_run WHERE storage_root = ?", Long.class,
+                root.toAbsolutePath().normalize().toString());
+    }
+
+    private static long jobExecutionsOn(Path root) {
+        if (!schemaReady()) {
+            return 0;
+        }
+        return Gc.jdbc().queryForObject("""
+                SELECT COUNT(*) FROM batch_job_execution_params WHERE parameter_name = 'storageRoot' AND parameter_value = ?""",
+                Long.class, root.toAbsolutePath().normalize().toString());
+    }
+
+    private static boolean schemaReady() {
+        return Boolean.TRUE.equals(Gc.jdbc().queryForObject(
+                "SELECT to_regclass('gc_run') IS NOT NULL AND to_regclass('batch_job_execution_params') IS NOT NULL",
+                Boolean.class));
+    }
+
+    private static void writeLink(Path link, Digest digest) throws IOException {
+        Files.createDirectories(link.getParent());
+        Files.writeString(link, digest.toString(), StandardCharsets.US_ASCII);
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
