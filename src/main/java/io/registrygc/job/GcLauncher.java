@@ -16,6 +16,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -160,12 +161,15 @@ public class GcLauncher {
             return false;
         }
         log.warn("stop requested: job execution {} stops at the next chunk boundary", execution.getId());
-        try {
-            return jobOperator.stop(execution);
-        } catch (Exception e) {
-            log.warn("could not stop job execution {}: {}", execution.getId(), e.getMessage());
-            return false;
+        // In memory, on the running objects: JobOperator.stop would also write the step execution from this
+        // thread, and the running step's next update would then fail on its version (ending FAILED, not STOPPED).
+        execution.setStatus(BatchStatus.STOPPING);
+        for (StepExecution step : execution.getStepExecutions()) {
+            if (step.getStatus().isRunning()) {
+                step.setTerminateOnly();
+            }
         }
+        return true;
     }
 
     private static void recordQuietly(RunLock lock, long jobExecutionId) {

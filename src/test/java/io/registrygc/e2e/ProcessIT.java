@@ -71,8 +71,11 @@ class ProcessIT {
         Path root = storageWithManyOrphans("lock");
         Process first = start(root);
         awaitDeletions(root, 1);
+        // freeze the first run mid-sweep (SIGSTOP) so the second surely meets it, whatever the machine's speed
+        signal("STOP", first);
         Process second = start(root);
         assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        signal("CONT", first);
         String secondOutput = output(second);
         assertThat(second.exitValue()).as(secondOutput).isEqualTo(3);
         assertThat(secondOutput).contains("another registry-gc run is in progress").contains("pid " + first.pid());
@@ -147,6 +150,11 @@ class ProcessIT {
             Thread.sleep(50);
         }
         throw new AssertionError("the run did not reach the blob sweep in time");
+    }
+
+    private static void signal(String signal, Process process) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
     }
 
     private static List<String> statuses(long runId) {
