@@ -103,7 +103,7 @@ class RegistryGcEndToEndIT {
             oci = factory.ociIndex("multi/oci", "1.0", 2);
             list = factory.dockerManifestList("multi/docker", "1.0", 2);
         }
-        copyTree(ours, theirs);
+        RestartIT.copyTree(ours, theirs);
 
         GcResult reference = RegistryServer.garbageCollect(writeConfigLike(work.resolve("ours/config.yml"), ours, theirs,
                 work.resolve("theirs/config.yml")), false, true);
@@ -266,19 +266,6 @@ class RegistryGcEndToEndIT {
         return new HashSet<>(Gc.jdbc().queryForList("""
                 SELECT action || ' ' || COALESCE(repository, '') || ' ' || COALESCE(tag, '') || ' ' || COALESCE(digest, '')
                   FROM gc_audit WHERE run_id = ? AND outcome = ?""", String.class, runId, outcome));
-    }
-
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (var walk = Files.walk(from)) {
-            for (Path source : walk.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
     }
 
     /** A registry config for another storage root, made from an existing one. */
