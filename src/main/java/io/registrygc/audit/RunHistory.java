@@ -8,6 +8,7 @@ import io.registrygc.audit.history.RunParameters;
 import io.registrygc.audit.history.StepSummary;
 import io.registrygc.audit.history.Totals;
 import io.registrygc.job.GcJobConfiguration;
+import io.registrygc.job.GcJobParameters;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
@@ -66,6 +67,24 @@ public final class RunHistory {
                 new MapSqlParameterSource("job", GcJobConfiguration.JOB_NAME).addValue("limit", limit),
                 (rs, n) -> row(rs));
         return summaries(rows);
+    }
+
+    /**
+     * When the newest job execution that completed a real (not dry) run on this storage root ended: what an
+     * alert on "no successful GC for N days" watches.
+     */
+    public Optional<OffsetDateTime> lastCompletedRealRun(String storageRoot) {
+        List<OffsetDateTime> ends = jdbc.query("""
+                SELECT e.end_time FROM batch_job_execution e
+                  JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+                  JOIN batch_job_execution_params root ON root.job_execution_id = e.job_execution_id
+                   AND root.parameter_name = ? AND root.parameter_value = ?
+                  JOIN batch_job_execution_params dry ON dry.job_execution_id = e.job_execution_id
+                   AND dry.parameter_name = ? AND dry.parameter_value = 'false'
+                 WHERE i.job_name = ? AND e.status = 'COMPLETED' AND e.end_time IS NOT NULL
+                 ORDER BY e.end_time DESC LIMIT 1""", (rs, n) -> local(rs, "end_time"),
+                GcJobParameters.STORAGE_ROOT, storageRoot, GcJobParameters.DRY_RUN, GcJobConfiguration.JOB_NAME);
+        return ends.stream().findFirst();
     }
 
     /** One execution in full, or empty when there is no execution of our job with that id. */

@@ -4,26 +4,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.registrygc.RegistryGcApplication;
 import io.registrygc.audit.RunHistory;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RunParameters;
 import io.registrygc.audit.history.Totals;
-import io.registrygc.db.DatabaseSettings;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,26 +45,22 @@ public class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array instead of a table.")
     boolean json;
 
-    @Option(names = "--database-dir", paramLabel = "DIR", defaultValue = "${sys:registrygc.home:-${env:REGISTRY_GC_HOME:-${sys:user.home}/.registry-gc}}",
-            description = "Folder of the embedded PostgreSQL, used when SPRING_DATASOURCE_URL is not set (default: ${DEFAULT-VALUE}).")
-    Path databaseDir;
+    @Mixin
+    DatabaseOptions database;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (limit < 1) {
-            err.println("registry-gc: --limit must be at least 1: " + limit);
+            Console.error(err, "--limit must be at least 1: " + limit);
             return ExitCodes.USAGE;
         }
         List<ExecutionSummary> executions;
-        try (DatabaseSettings database = DatabaseSettings.resolve(databaseDir);
-                ConfigurableApplicationContext context = new SpringApplicationBuilder(RegistryGcApplication.class)
-                        .properties(database.springProperties())
-                        .run()) {
-            executions = new RunHistory(context.getBean(JdbcTemplate.class)).list(limit);
+        try (DatabaseOptions.Session session = database.open(Map.of())) {
+            executions = new RunHistory(session.bean(JdbcTemplate.class)).list(limit);
         } catch (Exception e) {
-            err.println("registry-gc: could not read the run history: " + e.getMessage());
+            Console.error(err, "could not read the run history: " + e.getMessage());
             return ExitCodes.FAILED;
         }
         out.print(json ? toJson(executions) : toTable(executions));

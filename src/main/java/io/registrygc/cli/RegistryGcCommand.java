@@ -1,8 +1,12 @@
 package io.registrygc.cli;
 
 import io.registrygc.db.DatabaseSettings;
+import io.registrygc.monitor.LogFormat;
+import org.springframework.boot.logging.LoggingSystem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 @Command(name = "registry-gc", mixinStandardHelpOptions = true, versionProvider = RegistryGcCommand.Version.class,
         description = "Safe, restartable garbage collection for Docker Registry v2 filesystem storage.",
@@ -20,6 +24,18 @@ import picocli.CommandLine.Command;
                 "  4  completed, but unreadable manifests or folders kept the blob sweep from running"})
 public class RegistryGcCommand {
 
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "plain|json",
+            defaultValue = "${env:REGISTRY_GC_LOG_FORMAT:-plain}",
+            description = "Logs on stderr as plain lines or as JSON lines (default: ${DEFAULT-VALUE}; env REGISTRY_GC_LOG_FORMAT).")
+    void setLogFormat(LogFormat format) {
+        format.apply();
+    }
+
+    static {
+        // logging is configured by logback.xml and --log-format, not re-initialised by Spring Boot
+        System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
+    }
+
     public static int execute(String... args) {
         return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
     }
@@ -29,10 +45,11 @@ public class RegistryGcCommand {
         CommandLine commandLine = new CommandLine(new RegistryGcCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExitCodeExceptionMapper(e -> ExitCodes.FAILED);
         commandLine.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("registry-gc: " + e.getMessage());
-            e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            Console.error(e.getCommandLine().getErr(), e.getMessage() + " (try '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return ExitCodes.USAGE;
         });
         return commandLine.execute(args);

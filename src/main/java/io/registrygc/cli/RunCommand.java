@@ -1,23 +1,31 @@
 package io.registrygc.cli;
 
-import io.registrygc.RegistryGcApplication;
-import io.registrygc.db.DatabaseSettings;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.registrygc.audit.RunHistory;
+import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.job.GcLauncher;
+import io.registrygc.monitor.MetricsExport;
+import io.registrygc.monitor.RunMetrics;
 import io.registrygc.policy.GcSettings;
 import io.registrygc.policy.ImageSelector;
 import io.registrygc.policy.MinAge;
 import io.registrygc.storage.NotARegistryStorageException;
 import io.registrygc.storage.RegistryStorage;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +36,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "The registry must be stopped or read-only while it runs, and restarted afterwards",
                 "(its blob descriptor cache is stale after any offline deletion).",
                 "Rerunning the same command after a failure resumes that run from its last checkpoint."},
-        footer = {"", "Exit codes: 0 completed, 1 failed (rerun to resume), 2 usage or invalid input (nothing deleted),",
+        footer = {"", "Exit codes: 0 completed, 1 failed or stopped (rerun to resume), 2 usage or invalid input (nothing deleted),",
                 "3 another run in progress, 4 completed but the blob sweep was skipped (unreadable data, see report).",
                 "Database: SPRING_DATASOURCE_URL/_USERNAME/_PASSWORD, else embedded PostgreSQL in --database-dir."})
 public class RunCommand implements Callable<Integer> {
@@ -59,13 +67,29 @@ public class RunCommand implements Callable<Integer> {
             description = "Give up an unfinished run that has other options instead of refusing to start.")
     boolean abandonUnfinished;
 
-    @Option(names = "--database-dir", paramLabel = "DIR", defaultValue = "${sys:registrygc.home:-${env:REGISTRY_GC_HOME:-${sys:user.home}/.registry-gc}}",
-            description = "Folder of the embedded PostgreSQL, used when SPRING_DATASOURCE_URL is not set (default: ${DEFAULT-VALUE}).")
-    Path databaseDir;
+    @Mixin
+    DatabaseOptions database;
 
     @Option(names = "--report", paramLabel = "FILE",
             description = "After the run, write what 'show EXECUTION_ID --json' prints for its job execution to FILE.")
     Path report;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Log each step's progress (done, rate, time left) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    Duration progressInterval;
+
+    @Option(names = "--metrics-file", paramLabel = "FILE",
+            description = "After the run, write its metrics in the Prometheus text format to FILE, atomically"
+                    + " (for node exporter's textfile collector: a *.prom file in its directory).")
+    Path metricsFile;
+
+    @Option(names = "--metrics-push-gateway", paramLabel = "URL",
+            description = "After the run, push its metrics to this Prometheus push gateway (http[s]://[user:pass@]host:port),"
+                    + " grouped by job=registry-gc and storage_root.")
+    URI pushGateway;
+
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private Thread stopOnSignal;
 
     @Override
     public Integer call() {
@@ -78,39 +102,31 @@ public class RunCommand implements Callable<Integer> {
             RegistryStorage storage = RegistryStorage.open(storageRoot);
             settings = new GcSettings(storage.paths().root(), dryRun, deleteUntagged, age, Instant.EPOCH, selectors);
         } catch (IllegalArgumentException | NotARegistryStorageException e) {
-            err.println("registry-gc: " + e.getMessage());
+            Console.error(err, e.getMessage());
             return ExitCodes.USAGE;
         }
-        try (DatabaseSettings database = DatabaseSettings.resolve(databaseDir)) {
-            try (ConfigurableApplicationContext context = new SpringApplicationBuilder(RegistryGcApplication.class)
-                    .properties(database.springProperties())
-                    .registerShutdownHook(false)
-                    .run()) {
-                GcLauncher launcher = context.getBean(GcLauncher.class);
-                stopOnSignal = new Thread(() -> stopGracefully(launcher), "registry-gc-stop");
-                Runtime.getRuntime().addShutdownHook(stopOnSignal);
-                GcLauncher.Outcome outcome = launcher.launch(settings, abandonUnfinished, out);
-                if (outcome.message() != null) {
-                    err.println("registry-gc: " + outcome.message());
-                }
-                // LOCKED and REFUSED name another run's execution: no report of this invocation then
-                if (report != null && outcome.jobExecutionId() != null
-                        && outcome.result() != GcLauncher.Result.LOCKED && outcome.result() != GcLauncher.Result.REFUSED) {
-                    ShowCommand.writeReport(context.getBean(org.springframework.jdbc.core.JdbcTemplate.class),
-                            outcome.jobExecutionId(), report, err);
-                }
-                out.flush();
-                return switch (outcome.result()) {
-                    case COMPLETED -> ExitCodes.COMPLETED;
-                    case COMPLETED_WITH_PROBLEMS -> ExitCodes.COMPLETED_WITH_PROBLEMS;
-                    case FAILED -> ExitCodes.FAILED;
-                    case REFUSED -> ExitCodes.USAGE;
-                    case LOCKED -> ExitCodes.LOCKED;
-                };
+        try (DatabaseOptions.Session session = database.open(
+                Map.of("registry-gc.progress.interval-ms", progressInterval.toMillis()))) {
+            GcLauncher launcher = session.bean(GcLauncher.class);
+            stopOnSignal = new Thread(() -> stopGracefully(launcher), "registry-gc-stop");
+            Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            GcLauncher.Outcome outcome = launcher.launch(settings, abandonUnfinished, out);
+            out.flush();
+            if (outcome.message() != null) {
+                Console.error(err, outcome.message());
             }
+            // LOCKED and REFUSED name another run's execution: no report of this invocation then
+            boolean ranHere = outcome.jobExecutionId() != null
+                    && outcome.result() != GcLauncher.Result.LOCKED && outcome.result() != GcLauncher.Result.REFUSED;
+            JdbcTemplate jdbc = session.bean(JdbcTemplate.class);
+            if (report != null && ranHere) {
+                ShowCommand.writeReport(jdbc, outcome.jobExecutionId(), report, err);
+            }
+            int exitCode = exitCode(outcome.result());
+            exportMetrics(session, jdbc, settings, ranHere ? outcome.jobExecutionId() : null, exitCode, err);
+            return exitCode;
         } catch (Exception e) {
-            err.println("registry-gc: run failed: " + e.getMessage());
-            err.println("Rerun the same command to resume it from its last checkpoint.");
+            Console.error(err, "run failed: " + e.getMessage() + "\nRerun the same command to resume it from its last checkpoint.");
             return ExitCodes.FAILED;
         } finally {
             finished.countDown();
@@ -118,8 +134,50 @@ public class RunCommand implements Callable<Integer> {
         }
     }
 
-    private Thread stopOnSignal;
-    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private static int exitCode(GcLauncher.Result result) {
+        return switch (result) {
+            case COMPLETED -> ExitCodes.COMPLETED;
+            case COMPLETED_WITH_PROBLEMS -> ExitCodes.COMPLETED_WITH_PROBLEMS;
+            case FAILED -> ExitCodes.FAILED;
+            case REFUSED -> ExitCodes.USAGE;
+            case LOCKED -> ExitCodes.LOCKED;
+        };
+    }
+
+    /** Metrics failures are reported, never a reason to change the run's exit code. */
+    private void exportMetrics(DatabaseOptions.Session session, JdbcTemplate jdbc, GcSettings settings, Long jobExecutionId,
+            int exitCode, PrintWriter err) {
+        if (metricsFile == null && pushGateway == null) {
+            return;
+        }
+        try {
+            RunHistory history = new RunHistory(jdbc);
+            Optional<ExecutionSummary> execution = jobExecutionId == null ? Optional.empty()
+                    : history.show(jobExecutionId).map(detail -> detail.summary());
+            session.bean(RunMetrics.class).runFinished(new RunMetrics.RunEnd(exitCode, settings.dryRun(),
+                    execution.map(ExecutionSummary::runId).orElse(null), jobExecutionId,
+                    execution.map(ExecutionSummary::status).orElse(null),
+                    execution.map(ExecutionSummary::started).orElse(null), execution.map(ExecutionSummary::ended).orElse(null),
+                    history.lastCompletedRealRun(settings.storageRoot().toString()).orElse(null)));
+        } catch (RuntimeException e) {
+            Console.error(err, "could not read the run's history for its metrics: " + e.getMessage());
+        }
+        PrometheusMeterRegistry registry = session.bean(PrometheusMeterRegistry.class);
+        if (metricsFile != null) {
+            try {
+                MetricsExport.writeTextFile(registry, metricsFile);
+            } catch (Exception e) {
+                Console.error(err, "could not write the metrics to " + metricsFile + ": " + e);
+            }
+        }
+        if (pushGateway != null) {
+            try {
+                MetricsExport.push(registry, pushGateway, settings.storageRoot().toString());
+            } catch (Exception e) {
+                Console.error(err, "could not push the metrics to " + pushGateway + ": " + e);
+            }
+        }
+    }
 
     /**
      * SIGTERM (schedulers, Kubernetes): stop at the next chunk boundary, let the run record itself as
@@ -128,12 +186,11 @@ public class RunCommand implements Callable<Integer> {
     private void stopGracefully(GcLauncher launcher) {
         if (launcher.stopGracefully()) {
             try {
-                finished.await(STOP_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            System.err.println("registry-gc: stopped on request; rerun the same command to resume.");
-            System.err.flush();
+            Console.error(new PrintWriter(System.err, true), "stopped on request; rerun the same command to resume.");
             Runtime.getRuntime().halt(ExitCodes.FAILED);
         }
     }

@@ -9,7 +9,6 @@ import static io.registrygc.cli.HistoryCommand.time;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.registrygc.RegistryGcApplication;
 import io.registrygc.audit.RunHistory;
 import io.registrygc.audit.history.AuditEntry;
 import io.registrygc.audit.history.ExecutionDetail;
@@ -18,19 +17,18 @@ import io.registrygc.audit.history.RepositoryBytes;
 import io.registrygc.audit.history.RunParameters;
 import io.registrygc.audit.history.StepSummary;
 import io.registrygc.audit.history.Totals;
-import io.registrygc.db.DatabaseSettings;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -65,26 +63,22 @@ public class ShowCommand implements Callable<Integer> {
         boolean csv;
     }
 
-    @Option(names = "--database-dir", paramLabel = "DIR", defaultValue = "${sys:registrygc.home:-${env:REGISTRY_GC_HOME:-${sys:user.home}/.registry-gc}}",
-            description = "Folder of the embedded PostgreSQL, used when SPRING_DATASOURCE_URL is not set (default: ${DEFAULT-VALUE}).")
-    Path databaseDir;
+    @Mixin
+    DatabaseOptions database;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Optional<ExecutionDetail> detail;
-        try (DatabaseSettings database = DatabaseSettings.resolve(databaseDir);
-                ConfigurableApplicationContext context = new SpringApplicationBuilder(RegistryGcApplication.class)
-                        .properties(database.springProperties())
-                        .run()) {
-            detail = new RunHistory(context.getBean(JdbcTemplate.class)).show(executionId);
+        try (DatabaseOptions.Session session = database.open(Map.of())) {
+            detail = new RunHistory(session.bean(JdbcTemplate.class)).show(executionId);
         } catch (Exception e) {
-            err.println("registry-gc: could not read the run history: " + e.getMessage());
+            Console.error(err, "could not read the run history: " + e.getMessage());
             return ExitCodes.FAILED;
         }
         if (detail.isEmpty()) {
-            err.println("registry-gc: no job execution " + executionId + " of registry-gc; 'registry-gc history' lists them.");
+            Console.error(err, "no job execution " + executionId + " of registry-gc; 'registry-gc history' lists them.");
             return ExitCodes.USAGE;
         }
         Format chosen = format == null ? new Format() : format;
@@ -104,8 +98,7 @@ public class ShowCommand implements Callable<Integer> {
             Files.writeString(file, toJson(detail), StandardCharsets.UTF_8);
             return true;
         } catch (Exception e) {
-            err.println("registry-gc: could not write the report to " + file + ": " + e);
-            err.flush();
+            Console.error(err, "could not write the report to " + file + ": " + e);
             return false;
         }
     }

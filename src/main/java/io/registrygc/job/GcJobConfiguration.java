@@ -1,18 +1,22 @@
 package io.registrygc.job;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.registrygc.audit.AuditLog;
 import io.registrygc.manifest.ManifestParser;
+import io.registrygc.monitor.RunMetrics;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanStore;
 import io.registrygc.policy.GcPlanner;
 import io.registrygc.scan.ScanResult;
 import io.registrygc.scan.ScanTarget;
-import io.registrygc.scan.Scanner;
 import io.registrygc.state.ScanStateStore;
+import java.time.Duration;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.StepListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -33,10 +37,23 @@ public class GcJobConfiguration {
     public static final String DELETE_MANIFESTS = "deleteManifests";
     public static final String DELETE_ORPHAN_BLOBS = "deleteOrphanBlobs";
 
+    private final JobRepository jobRepository;
+    private final PlatformTransactionManager transactionManager;
+    private final ObservationRegistry observations;
+    private final Duration progressInterval;
+
+    GcJobConfiguration(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            ObservationRegistry observations, @Value("${registry-gc.progress.interval-ms:30000}") long progressIntervalMs) {
+        this.jobRepository = jobRepository;
+        this.transactionManager = transactionManager;
+        this.observations = observations;
+        this.progressInterval = Duration.ofMillis(progressIntervalMs);
+    }
+
     @Bean
-    Job registryGarbageCollection(JobRepository jobRepository, Step scan, Step deleteManifests, Step deleteOrphanBlobs,
-            RunningExecution runningExecution) {
+    Job registryGarbageCollection(Step scan, Step deleteManifests, Step deleteOrphanBlobs, RunningExecution runningExecution) {
         return new JobBuilder(JOB_NAME, jobRepository)
+                .observationRegistry(observations)
                 .listener(runningExecution)
                 .start(scan)
                 .next(deleteManifests)
@@ -45,50 +62,63 @@ public class GcJobConfiguration {
     }
 
     @Bean
-    Step scan(JobRepository jobRepository, PlatformTransactionManager transactionManager, JdbcTemplate jdbc,
-            @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
+    Step scan(JdbcTemplate jdbc, @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
         ScanTargetReader reader = new ScanTargetReader();
         ScanResultWriter writer = new ScanResultWriter(new ScanStateStore(jdbc));
-        ManifestParser parser = new ManifestParser();
-        var processor = new ScanTargetProcessor(parser);
+        var processor = new ScanTargetProcessor(new ManifestParser());
+        ScanTally tally = new ScanTally();
+        StepListener progress = new StepProgressListener<ScanResult>("scan targets", progressInterval,
+                step -> StepProgressListener.Extent.UNKNOWN, tally, tally);
         return new StepBuilder(SCAN, jobRepository)
                 .<ScanTarget, ScanResult>chunk(chunkSize)
                 .transactionManager(transactionManager)
+                .observationRegistry(observations)
                 .reader(reader)
                 .processor(processor)
                 .writer(writer)
                 .listener(reader)
                 .listener(processor)
                 .listener(writer)
+                .listener(progress)
                 .build();
     }
 
     @Bean
-    Step deleteManifests(JobRepository jobRepository, PlatformTransactionManager transactionManager, JdbcTemplate jdbc,
-            @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
+    Step deleteManifests(JdbcTemplate jdbc, RunMetrics metrics, @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
         PlanningListener planning = new PlanningListener(new GcPlanner(jdbc), new TransactionTemplate(transactionManager));
-        return planStep(DELETE_MANIFESTS, PlanItem.Phase.MANIFESTS, jobRepository, transactionManager, jdbc, chunkSize, planning);
+        return planStep(DELETE_MANIFESTS, PlanItem.Phase.MANIFESTS, jdbc, metrics, chunkSize, planning);
     }
 
     @Bean
-    Step deleteOrphanBlobs(JobRepository jobRepository, PlatformTransactionManager transactionManager, JdbcTemplate jdbc,
-            @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planStep(DELETE_ORPHAN_BLOBS, PlanItem.Phase.BLOBS, jobRepository, transactionManager, jdbc, chunkSize, null);
+    Step deleteOrphanBlobs(JdbcTemplate jdbc, RunMetrics metrics, @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
+        return planStep(DELETE_ORPHAN_BLOBS, PlanItem.Phase.BLOBS, jdbc, metrics, chunkSize, null);
     }
 
-    private static Step planStep(String name, PlanItem.Phase phase, JobRepository jobRepository,
-            PlatformTransactionManager transactionManager, JdbcTemplate jdbc, int chunkSize, PlanningListener planning) {
+    private Step planStep(String name, PlanItem.Phase phase, JdbcTemplate jdbc, RunMetrics metrics, int chunkSize,
+            PlanningListener planning) {
         PlanStore plans = new PlanStore(jdbc);
         PlanItemReader reader = new PlanItemReader(plans, phase);
-        PlanItemWriter writer = new PlanItemWriter(plans, new AuditLog(jdbc));
+        PlanItemWriter writer = new PlanItemWriter(plans, new AuditLog(jdbc), metrics);
         var builder = new StepBuilder(name, jobRepository)
                 .<PlanItem, PlanItem>chunk(chunkSize)
                 .transactionManager(transactionManager)
+                .observationRegistry(observations)
                 .reader(reader)
                 .writer(writer);
         if (planning != null) {
             builder.listener(planning);
         }
-        return builder.listener(reader).listener(writer).build();
+        // after the planner: the plan it writes is the progress total
+        StepListener progress = new StepProgressListener<PlanItem>("plan items", progressInterval,
+                step -> planExtent(plans, phase, step), null, null);
+        return builder.listener(reader).listener(writer).listener(progress).build();
+    }
+
+    private static StepProgressListener.Extent planExtent(PlanStore plans, PlanItem.Phase phase, StepExecution step) {
+        long runId = step.getJobExecution().getJobInstance().getInstanceId();
+        String checkpoint = PlanItemReader.checkpointKey(phase);
+        long resumedAfter = step.getExecutionContext().containsKey(checkpoint) ? step.getExecutionContext().getLong(checkpoint) : 0;
+        return new StepProgressListener.Extent(plans.count(runId, phase),
+                resumedAfter > 0 ? plans.countUpTo(runId, phase, resumedAfter) : 0);
     }
 }

@@ -25,7 +25,11 @@ class PlanItemReader implements ItemStreamReader<PlanItem>, StepExecutionListene
     PlanItemReader(PlanStore plans, PlanItem.Phase phase) {
         this.plans = plans;
         this.phase = phase;
-        this.checkpointKey = "plan." + phase.name().toLowerCase() + ".lastSeq";
+        this.checkpointKey = checkpointKey(phase);
+    }
+
+    static String checkpointKey(PlanItem.Phase phase) {
+        return "plan." + phase.name().toLowerCase(java.util.Locale.ROOT) + ".lastSeq";
     }
 
     @Override

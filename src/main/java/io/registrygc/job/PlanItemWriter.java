@@ -1,6 +1,7 @@
 package io.registrygc.job;
 
 import io.registrygc.audit.AuditLog;
+import io.registrygc.monitor.RunMetrics;
 import io.registrygc.plan.Outcome;
 import io.registrygc.plan.PlanExecutor;
 import io.registrygc.plan.PlanItem;
@@ -14,6 +15,8 @@ import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Carries out plan items on the storage (or, in a dry run, only records them) and writes their audit
@@ -25,12 +28,14 @@ class PlanItemWriter implements ItemWriter<PlanItem>, StepExecutionListener {
 
     private final PlanStore plans;
     private final AuditLog audit;
+    private final RunMetrics metrics;
     private RunContext run;
     private PlanExecutor executor;
 
-    PlanItemWriter(PlanStore plans, AuditLog audit) {
+    PlanItemWriter(PlanStore plans, AuditLog audit, RunMetrics metrics) {
         this.plans = plans;
         this.audit = audit;
+        this.metrics = metrics;
     }
 
     @Override
@@ -60,5 +65,16 @@ class PlanItemWriter implements ItemWriter<PlanItem>, StepExecutionListener {
             entries.add(new AuditLog.Entry(item, result.outcome(), result.bytes()));
         }
         audit.record(run.runId(), run.jobExecutionId(), run.settings().dryRun(), entries);
+        countOnCommit(entries);
+    }
+
+    /** The metrics count what the audit keeps: a chunk that rolls back is counted when its retry commits. */
+    private void countOnCommit(List<AuditLog.Entry> entries) {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                entries.forEach(e -> metrics.record(e.item().action(), e.outcome(), e.bytes()));
+            }
+        });
     }
 }

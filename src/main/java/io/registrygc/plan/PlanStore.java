@@ -28,6 +28,13 @@ public final class PlanStore {
         return count == null ? 0 : count;
     }
 
+    /** Items of a phase up to a checkpoint: what a resumed step has already done. */
+    public long countUpTo(long runId, PlanItem.Phase phase, long seq) {
+        Long count = jdbc.queryForObject("SELECT COUNT(*) FROM gc_plan_item WHERE run_id = ? AND phase = ? AND seq <= ?",
+                Long.class, runId, phase.name(), seq);
+        return count == null ? 0 : count;
+    }
+
     public List<String> tagsIndexing(long runId, String repository, String digest) {
         return jdbc.queryForList("SELECT tag FROM gc_tag_index WHERE run_id = ? AND repository = ? AND digest = ?",
                 String.class, runId, repository, digest);

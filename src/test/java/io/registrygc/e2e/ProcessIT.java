@@ -2,6 +2,9 @@ package io.registrygc.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.registrygc.e2e.support.E2eDirs;
 import io.registrygc.e2e.support.Image;
 import io.registrygc.e2e.support.ImageFactory;
@@ -11,19 +14,24 @@ import io.registrygc.e2e.support.StorageSnapshot;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.Gc;
 import io.registrygc.testsupport.TestDatabase;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar as a scheduler starts it: a real {@code java -jar} process, stopped with SIGTERM,
- * killed with SIGKILL, or started twice at once.
+ * killed with SIGKILL, started twice at once, or watched through its JSON logs and exported metrics.
  */
 class ProcessIT {
 
@@ -84,6 +92,112 @@ class ProcessIT {
         assertOnlyKeptBlobsRemain(root);
     }
 
+    @Test
+    void jsonLogsShowProgressAndTheMetricsMatchTheAudit() throws Exception {
+        Path root = storageWithManyOrphans("observe");
+        Map<Digest, Long> sizesBefore = blobSizes(root);
+        Path metricsFile = root.resolveSibling("registry_gc.prom");
+        List<String> pushed = new CopyOnWriteArrayList<>();
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        gateway.createContext("/", exchange -> {
+            pushed.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + "\n"
+                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        gateway.start();
+        Process run;
+        try {
+            run = start(root, "--log-format", "json", "--progress-interval", "200ms", "--metrics-file", metricsFile.toString(),
+                    "--metrics-push-gateway", "http://127.0.0.1:" + gateway.getAddress().getPort());
+            assertThat(run.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            gateway.stop(0);
+        }
+        assertThat(run.exitValue()).as(output(run)).isZero();
+        long runId = Gc.lastRunId(root);
+        long executionId = Gc.jdbc().queryForObject(
+                "SELECT MAX(job_execution_id) FROM batch_job_execution WHERE job_instance_id = ?", Long.class, runId);
+
+        // stderr is JSON lines only, each with the standard fields
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : errors(run).split("\n")) {
+            JsonNode event = new ObjectMapper().readTree(line);
+            assertThat(event.has("@timestamp") && event.has("level") && event.has("message")).as(line).isTrue();
+            events.add(event);
+        }
+        long planned = Gc.jdbc().queryForObject("SELECT COUNT(*) FROM gc_plan_item WHERE run_id = ? AND phase = 'BLOBS'",
+                Long.class, runId);
+        List<JsonNode> sweep = events.stream().filter(e -> "progress".equals(e.path("event").asText())
+                && "deleteOrphanBlobs".equals(e.path("step").asText())).toList();
+        assertThat(sweep).as("progress of the blob sweep every 200 ms").hasSizeGreaterThanOrEqualTo(2);
+        long previous = -1;
+        for (JsonNode progress : sweep) {
+            assertThat(progress.get("total").asLong()).isEqualTo(planned);
+            assertThat(progress.get("done").asLong()).isBetween(previous, planned);
+            assertThat(progress.get("run_id").asLong()).isEqualTo(runId);
+            assertThat(progress.get("job_execution_id").asLong()).isEqualTo(executionId);
+            assertThat(progress.get("message").asText()).contains(" of " + planned + " plan items");
+            previous = progress.get("done").asLong();
+        }
+        assertThat(sweep).anySatisfy(progress -> assertThat(progress.has("seconds_left")).isTrue());
+        assertThat(events.stream().filter(e -> "step_end".equals(e.path("event").asText()))
+                .map(e -> e.get("step").asText())).containsExactly("scan", "deleteManifests", "deleteOrphanBlobs");
+
+        // the metrics count what the audit rows say this execution removed; the bytes are those of the files gone
+        Map<Digest, Long> sizesAfter = blobSizes(root);
+        long bytesRemoved = sizesBefore.entrySet().stream().filter(e -> !sizesAfter.containsKey(e.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        long blobsAudited = Gc.jdbc().queryForObject("""
+                SELECT COUNT(*) FROM gc_audit WHERE job_execution_id = ? AND action = 'DELETE_BLOB'
+                   AND outcome IN ('DELETED', 'ALREADY_GONE')""", Long.class, executionId);
+        Map<String, Double> metrics = metrics(Files.readString(metricsFile));
+        assertThat(metrics.get("registry_gc_blobs_deleted_total")).isEqualTo((double) blobsAudited)
+                .isEqualTo((double) (sizesBefore.size() - sizesAfter.size()));
+        assertThat(metrics.get("registry_gc_reclaimed_bytes_total")).isEqualTo((double) bytesRemoved);
+        assertThat(metrics.get("registry_gc_run_exit_code")).isZero();
+        assertThat(metrics).containsKey("registry_gc_run_info{job_execution_id=\"" + executionId + "\",run_id=\"" + runId
+                + "\",status=\"COMPLETED\"}");
+        assertThat(metrics.get("registry_gc_last_success_time_seconds")).isPositive();
+        assertThat(metrics.keySet()).filteredOn(name -> name.startsWith("spring_batch_step_seconds_count{"))
+                .anySatisfy(name -> assertThat(name).contains("deleteOrphanBlobs").contains("COMPLETED"));
+        String root64 = Base64.getUrlEncoder().encodeToString(root.toAbsolutePath().normalize().toString()
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(pushed).hasSize(1);
+        assertThat(pushed.get(0)).startsWith("PUT /metrics/job/registry-gc/storage_root@base64/" + root64)
+                .contains("registry_gc_blobs_deleted_total " + (double) blobsAudited);
+
+        // a push gateway that is down is reported, and the run still exits with its own result
+        Process again = start(root, "--metrics-file", metricsFile.toString(), "--metrics-push-gateway", "http://127.0.0.1:1");
+        assertThat(again.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).as(output(again)).isZero();
+        assertThat(errors(again)).contains("registry-gc: could not push the metrics to http://127.0.0.1:1");
+        Map<String, Double> second = metrics(Files.readString(metricsFile));
+        assertThat(second.get("registry_gc_blobs_deleted_total")).isZero();
+        assertThat(second.get("registry_gc_last_success_time_seconds"))
+                .isGreaterThanOrEqualTo(metrics.get("registry_gc_last_success_time_seconds"));
+    }
+
+    /** Samples of a Prometheus text file: "name{labels}" to value. */
+    private static Map<String, Double> metrics(String text) {
+        Map<String, Double> samples = new java.util.HashMap<>();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                int space = line.lastIndexOf(' ');
+                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return samples;
+    }
+
+    private static Map<Digest, Long> blobSizes(Path root) throws Exception {
+        Map<Digest, Long> sizes = new java.util.HashMap<>();
+        for (Digest digest : StorageSnapshot.blobDigests(root)) {
+            sizes.put(digest, Files.size(StorageSnapshot.blobData(root, digest)));
+        }
+        return sizes;
+    }
+
     private Image kept;
 
     /** A real image pushed through the registry, and many orphan blob folders beside it. */
@@ -111,13 +225,16 @@ class ProcessIT {
         assertThat(remaining).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    private static Process start(Path root) throws Exception {
+    private static Process start(Path root, String... options) throws Exception {
         TestDatabase database = TestDatabase.get();
         Path log = Files.createTempFile(root.getParent(), "run", ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dregistry-gc.delete.chunk-size=1", "-jar", jar(), "run", "--storage-root", root.toString(),
-                "--min-age", "0")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                "--min-age", "0"));
+        command.addAll(List.of(options));
+        // stdout (the summary) and stderr (the logs) apart: stderr must hold nothing but log lines
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(log.toFile()).redirectError(Path.of(log + ".err").toFile());
         builder.environment().put("SPRING_DATASOURCE_URL", database.url());
         builder.environment().put("SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", ""));
         Process process = builder.start();
@@ -128,7 +245,11 @@ class ProcessIT {
     private static final java.util.Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static String output(Process process) throws Exception {
-        return Files.readString(LOGS.get(process));
+        return Files.readString(LOGS.get(process)) + errors(process);
+    }
+
+    private static String errors(Process process) throws Exception {
+        return Files.readString(Path.of(LOGS.get(process) + ".err"));
     }
 
     private static String jar() {

@@ -1,0 +1,28 @@
+package io.registrygc.cli;
+
+import io.registrygc.monitor.LogFormat;
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Messages for the person or scheduler running the command: plain "registry-gc: ..." lines on stderr, or,
+ * with {@code --log-format json}, log events like every other line there.
+ */
+final class Console {
+
+    private static final Logger log = LoggerFactory.getLogger("registry-gc");
+
+    private Console() {
+    }
+
+    static void error(PrintWriter err, String message) {
+        if (LogFormat.active() == LogFormat.JSON) {
+            err.flush();
+            log.error(message);
+        } else {
+            err.println("registry-gc: " + message);
+            err.flush();
+        }
+    }
+}

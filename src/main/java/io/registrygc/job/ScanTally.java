@@ -1,0 +1,34 @@
+package io.registrygc.job;
+
+import io.registrygc.scan.ScanResult;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** What the scan has found so far, for its progress lines (the scan's total is not known in advance). */
+final class ScanTally implements Consumer<ScanResult>, Supplier<String> {
+
+    private final AtomicLong shards = new AtomicLong();
+    private final AtomicLong blobs = new AtomicLong();
+    private final AtomicLong repositories = new AtomicLong();
+    private final AtomicLong manifests = new AtomicLong();
+    private final AtomicLong problems = new AtomicLong();
+
+    @Override
+    public void accept(ScanResult result) {
+        if (result instanceof ScanResult.Blobs found) {
+            shards.incrementAndGet();
+            blobs.addAndGet(found.blobs().size());
+        } else if (result instanceof ScanResult.Repository repository) {
+            repositories.incrementAndGet();
+            manifests.addAndGet(repository.manifests().size());
+        }
+        problems.addAndGet(result.problems().size());
+    }
+
+    @Override
+    public String get() {
+        return shards.get() + " blob shards, " + blobs.get() + " blobs, " + repositories.get() + " repositories, "
+                + manifests.get() + " manifests" + (problems.get() > 0 ? ", " + problems.get() + " problems" : "");
+    }
+}

@@ -1,0 +1,99 @@
+package io.registrygc.job;
+
+import io.registrygc.monitor.Progress;
+import io.registrygc.monitor.ProgressReporter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.ItemWriteListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
+
+/**
+ * Logs a step's progress at a steady interval and its totals at the end. Register it after any listener
+ * that prepares the step's work (the planner), so the total it reads is the one the step will do.
+ */
+class StepProgressListener<T> implements StepExecutionListener, ItemWriteListener<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(StepProgressListener.class);
+
+    /** What the step has to do: its total ({@link Progress#UNKNOWN} if not known) and what a resume skips. */
+    record Extent(long total, long doneBefore) {
+        static final Extent UNKNOWN = new Extent(Progress.UNKNOWN, 0);
+    }
+
+    private final String unit;
+    private final Duration interval;
+    private final Function<StepExecution, Extent> extent;
+    private final Consumer<T> tally;
+    private final Supplier<String> detail;
+    private Progress progress;
+    private ProgressReporter reporter;
+
+    StepProgressListener(String unit, Duration interval, Function<StepExecution, Extent> extent, Consumer<T> tally,
+            Supplier<String> detail) {
+        this.unit = unit;
+        this.interval = interval;
+        this.extent = extent;
+        this.tally = tally;
+        this.detail = detail;
+    }
+
+    @Override
+    public void beforeStep(StepExecution stepExecution) {
+        MDC.put("step", stepExecution.getStepName());
+        Extent work = extent.apply(stepExecution);
+        progress = Progress.start(stepExecution.getStepName(), unit, work.total(), work.doneBefore(), detail);
+        if (work.total() != Progress.UNKNOWN) {
+            log.info("{}: {} {} to do{}", stepExecution.getStepName(), work.total() - work.doneBefore(), unit,
+                    work.doneBefore() > 0 ? " (" + work.doneBefore() + " done before the resume)" : "");
+        }
+        Map<String, String> context = MDC.getCopyOfContextMap();
+        reporter = ProgressReporter.every(interval, progress, StepProgressListener::report,
+                () -> MDC.setContextMap(context == null ? Map.of() : context));
+    }
+
+    @Override
+    public void afterWrite(Chunk<? extends T> items) {
+        if (tally != null) {
+            items.forEach(tally);
+        }
+        progress.advance(items.size());
+    }
+
+    @Override
+    public ExitStatus afterStep(StepExecution stepExecution) {
+        if (reporter != null) {
+            reporter.close();
+        }
+        Progress.Snapshot end = progress.snapshot();
+        log.atInfo().setMessage(() -> end.summary() + ", " + stepExecution.getStatus())
+                .addKeyValue("event", "step_end").addKeyValue("done", end.done()).addKeyValue("rate", round(end.rate()))
+                .addKeyValue("elapsed_seconds", round(end.elapsed().toMillis() / 1000.0)).log();
+        MDC.remove("step");
+        return null;
+    }
+
+    private static void report(Progress.Snapshot snapshot) {
+        var event = log.atInfo().setMessage(snapshot::message).addKeyValue("event", "progress")
+                .addKeyValue("done", snapshot.done()).addKeyValue("rate", round(snapshot.rate()));
+        if (snapshot.total() != Progress.UNKNOWN) {
+            event = event.addKeyValue("total", snapshot.total());
+        }
+        if (snapshot.left() != null) {
+            event = event.addKeyValue("seconds_left", snapshot.left().toSeconds());
+        }
+        event.log();
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+}

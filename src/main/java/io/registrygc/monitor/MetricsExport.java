@@ -1,0 +1,68 @@
+package io.registrygc.monitor;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.pushgateway.Format;
+import io.prometheus.metrics.exporter.pushgateway.PushGateway;
+import io.prometheus.metrics.exporter.pushgateway.Scheme;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A batch job has no long-lived endpoint to scrape, so its metrics leave at the end of the run: as a file
+ * for node exporter's textfile collector, or pushed to a Prometheus push gateway.
+ */
+public final class MetricsExport {
+
+    public static final String JOB = "registry-gc";
+
+    private MetricsExport() {
+    }
+
+    /**
+     * Writes the Prometheus text format next to {@code file} and renames it into place, so the collector
+     * never reads a half-written file (it must end in {@code .prom} for node exporter to pick it up).
+     */
+    public static void writeTextFile(PrometheusMeterRegistry registry, Path file) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path temporary = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(temporary)) {
+            registry.scrape(out);
+        }
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Replaces the metrics of the group {job="registry-gc", storage_root=ROOT} on the push gateway at
+     * {@code gateway} ({@code http[s]://[user:password@]host:port}).
+     */
+    public static void push(PrometheusMeterRegistry registry, URI gateway, String storageRoot) throws IOException {
+        if (gateway.getHost() == null || gateway.getScheme() == null) {
+            throw new IllegalArgumentException("push gateway address must look like http://host:9091: " + gateway);
+        }
+        int port = gateway.getPort() == -1 ? ("https".equalsIgnoreCase(gateway.getScheme()) ? 443 : 80) : gateway.getPort();
+        PushGateway.Builder builder = PushGateway.builder()
+                .format(Format.PROMETHEUS_TEXT)
+                .scheme("https".equalsIgnoreCase(gateway.getScheme()) ? Scheme.HTTPS : Scheme.HTTP)
+                .address(gateway.getHost() + ":" + port)
+                .job(JOB)
+                .groupingKey("storage_root", storageRoot)
+                .registry(registry.getPrometheusRegistry());
+        String userInfo = gateway.getRawUserInfo();
+        if (userInfo != null && userInfo.contains(":")) {
+            int colon = userInfo.indexOf(':');
+            builder.basicAuth(URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8),
+                    URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8));
+        }
+        builder.build().push();
+    }
+}
