@@ -99,6 +99,9 @@ public class RunCommand implements Callable<Integer> {
         try {
             Duration age = MinAge.parse(minAge);
             List<ImageSelector> selectors = images.stream().map(ImageSelector::parse).toList();
+            if (pushGateway != null) {
+                MetricsExport.checkGatewayAddress(pushGateway);
+            }
             RegistryStorage storage = RegistryStorage.open(storageRoot);
             settings = new GcSettings(storage.paths().root(), dryRun, deleteUntagged, age, Instant.EPOCH, selectors);
         } catch (IllegalArgumentException | NotARegistryStorageException e) {

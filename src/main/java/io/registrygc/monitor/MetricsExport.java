@@ -41,14 +41,22 @@ public final class MetricsExport {
         }
     }
 
+    /** Refuses an address the push would fail on, so a typo is found before the run, not after it. */
+    public static void checkGatewayAddress(URI gateway) {
+        String scheme = gateway.getScheme() == null ? "" : gateway.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || gateway.getHost() == null
+                || !(gateway.getRawPath() == null || gateway.getRawPath().isEmpty() || gateway.getRawPath().equals("/"))) {
+            throw new IllegalArgumentException("--metrics-push-gateway must look like http[s]://[user:password@]host:port: "
+                    + gateway);
+        }
+    }
+
     /**
      * Replaces the metrics of the group {job="registry-gc", storage_root=ROOT} on the push gateway at
      * {@code gateway} ({@code http[s]://[user:password@]host:port}).
      */
     public static void push(PrometheusMeterRegistry registry, URI gateway, String storageRoot) throws IOException {
-        if (gateway.getHost() == null || gateway.getScheme() == null) {
-            throw new IllegalArgumentException("push gateway address must look like http://host:9091: " + gateway);
-        }
+        checkGatewayAddress(gateway);
         int port = gateway.getPort() == -1 ? ("https".equalsIgnoreCase(gateway.getScheme()) ? 443 : 80) : gateway.getPort();
         PushGateway.Builder builder = PushGateway.builder()
                 .format(Format.PROMETHEUS_TEXT)

@@ -178,6 +178,29 @@ class InvalidInputIT {
         assertEquals(runs, runsOn(valid));
     }
 
+    @Test
+    void invalidOperationOptionsAreRefusedWithExit2() {
+        Map<String, String> before = StorageSnapshot.of(valid);
+        long runs = runsOn(valid);
+        Map<List<String>, String> refused = Map.of(
+                List.of("--progress-interval", "soon"), "--progress-interval",
+                List.of("--progress-interval", "10"), "--progress-interval",
+                List.of("--progress-interval", "-1s"), "--progress-interval",
+                List.of("--log-format", "xml"), "--log-format",
+                List.of("--metrics-push-gateway", "http://[bad"), "--metrics-push-gateway",
+                List.of("--metrics-push-gateway", "pushgateway:9091"), "--metrics-push-gateway",
+                List.of("--metrics-push-gateway", "http://pushgateway:9091/metrics"), "--metrics-push-gateway");
+        refused.forEach((options, named) -> {
+            List<String> args = new java.util.ArrayList<>(List.of("--min-age", "0"));
+            args.addAll(options);
+            Gc.Result result = Gc.run(valid, args.toArray(String[]::new));
+            assertEquals(2, result.exitCode(), options + "\n" + result);
+            assertTrue(result.err().contains(named), options + "\n" + result);
+        });
+        StorageSnapshot.assertUnchanged(before, valid);
+        assertEquals(runs, runsOn(valid));
+    }
+
     // Overflowing values once threw (exit 1) or wrapped to a negative age that the job then failed on.
     @Test
     void overflowingMinAgeIsRefusedWithExit2() {

@@ -53,6 +53,8 @@ class ProcessIT {
         assertThat(rerun.exitValue()).as(output(rerun)).isZero();
         assertThat(Gc.lastRunId(root)).isEqualTo(runId);
         assertThat(statuses(runId)).containsExactly("STOPPED", "COMPLETED");
+        assertThat(output(rerun)).as("the resumed sweep counts what the stopped one did")
+                .containsPattern("deleteOrphanBlobs: \\d+ plan items to do \\(\\d+ done before the resume\\)");
         assertOnlyKeptBlobsRemain(root);
     }
 
