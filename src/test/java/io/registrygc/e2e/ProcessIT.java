@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.registrygc.e2e.support.E2eDirs;
 import io.registrygc.e2e.support.Image;
 import io.registrygc.e2e.support.ImageFactory;
+import io.registrygc.e2e.support.JarProcess;
 import io.registrygc.e2e.support.RegistryClient;
 import io.registrygc.e2e.support.RegistryServer;
 import io.registrygc.e2e.support.StorageSnapshot;
@@ -228,36 +229,24 @@ class ProcessIT {
     }
 
     private static Process start(Path root, String... options) throws Exception {
-        TestDatabase database = TestDatabase.get();
-        Path log = Files.createTempFile(root.getParent(), "run", ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dregistry-gc.delete.chunk-size=1", "-jar", jar(), "run", "--storage-root", root.toString(),
-                "--min-age", "0"));
-        command.addAll(List.of(options));
-        // stdout (the summary) and stderr (the logs) apart: stderr must hold nothing but log lines
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(log.toFile()).redirectError(Path.of(log + ".err").toFile());
-        builder.environment().put("SPRING_DATASOURCE_URL", database.url());
-        builder.environment().put("SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", ""));
-        Process process = builder.start();
-        LOGS.put(process, log);
-        return process;
+        List<String> args = new ArrayList<>(List.of("run", "--storage-root", root.toString(), "--min-age", "0"));
+        args.addAll(List.of(options));
+        JarProcess run = JarProcess.start(root.getParent(), List.of("-Dregistry-gc.delete.chunk-size=1"),
+                Map.of("SPRING_DATASOURCE_URL", TestDatabase.get().url(),
+                        "SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", "")),
+                args.toArray(String[]::new));
+        RUNS.put(run.process(), run);
+        return run.process();
     }
 
-    private static final java.util.Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Process, JarProcess> RUNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static String output(Process process) throws Exception {
-        return Files.readString(LOGS.get(process)) + errors(process);
+        return RUNS.get(process).output();
     }
 
     private static String errors(Process process) throws Exception {
-        return Files.readString(Path.of(LOGS.get(process) + ".err"));
-    }
-
-    private static String jar() {
-        String jar = System.getProperty("registrygc.jar", "target/registry-gc.jar");
-        assertThat(Path.of(jar)).exists();
-        return jar;
+        return RUNS.get(process).stderr();
     }
 
     private static void awaitDeletions(Path root, int count) throws Exception {
