@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Console {
 
-    private static final Logger log = LoggerFactory.getLogger("registry-gc");
+    private static final Logger log = LoggerFactory.getLogger("io.registrygc.cli");
 
     private Console() {
     }

@@ -113,7 +113,7 @@ public class RunCommand implements Callable<Integer> {
             GcLauncher launcher = session.bean(GcLauncher.class);
             stopOnSignal = new Thread(() -> stopGracefully(launcher), "registry-gc-stop");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
-            GcLauncher.Outcome outcome = launcher.launch(settings, abandonUnfinished, out);
+            GcLauncher.Outcome outcome = launcher.launch(settings, abandonUnfinished, RunOutputs.forActiveFormat(out));
             out.flush();
             if (outcome.message() != null) {
                 Console.error(err, outcome.message());

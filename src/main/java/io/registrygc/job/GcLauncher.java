@@ -2,7 +2,6 @@ package io.registrygc.job;
 
 import io.registrygc.audit.RunReport;
 import io.registrygc.policy.GcSettings;
-import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -57,7 +56,7 @@ public class GcLauncher {
     public record Outcome(Result result, Long jobExecutionId, String message) {
     }
 
-    public Outcome launch(GcSettings settings, boolean abandonUnfinished, PrintWriter out) throws Exception {
+    public Outcome launch(GcSettings settings, boolean abandonUnfinished, RunOutput out) throws Exception {
         String root = settings.storageRoot().toString();
         try (RunLock lock = RunLock.acquire(dataSource, root)) {
             running.onStart(id -> recordQuietly(lock, id));
@@ -95,7 +94,7 @@ public class GcLauncher {
         }
     }
 
-    private Outcome finish(JobExecution execution, PrintWriter out) {
+    private Outcome finish(JobExecution execution, RunOutput out) {
         long runId = execution.getJobInstance().getInstanceId();
         if (execution.getStatus() != BatchStatus.COMPLETED) {
             String failure = execution.getAllFailureExceptions().stream().map(Throwable::getMessage).findFirst()
@@ -108,12 +107,12 @@ public class GcLauncher {
         if (report.dryRun()) {
             printPlan(runId, out);
         }
-        out.print(report.format());
+        out.summary(report);
         Result result = report.sweepBlocked() != null ? Result.COMPLETED_WITH_PROBLEMS : Result.COMPLETED;
         return new Outcome(result, execution.getId(), null);
     }
 
-    private void printPlan(long runId, PrintWriter out) {
+    private void printPlan(long runId, RunOutput out) {
         jdbc.query("""
                 SELECT action, repository, tag, digest, bytes, reason FROM gc_plan_item WHERE run_id = ? ORDER BY seq""",
                 rs -> {
@@ -124,7 +123,7 @@ public class GcLauncher {
                         case "DELETE_REPOSITORY" -> "repository " + rs.getString(2);
                         default -> "blob " + rs.getString(4) + " (" + rs.getLong(5) + " bytes)";
                     };
-                    out.println("would delete " + what + ": " + rs.getString(6));
+                    out.wouldDelete(what, rs.getString(6));
                 }, runId);
     }
 

@@ -146,6 +146,14 @@ class ProcessIT {
         assertThat(sweep).anySatisfy(progress -> assertThat(progress.has("seconds_left")).isTrue());
         assertThat(events.stream().filter(e -> "step_end".equals(e.path("event").asText()))
                 .map(e -> e.get("step").asText())).containsExactly("scan", "deleteManifests", "deleteOrphanBlobs");
+        // the summary is a log event too: a collector that merges stdout and stderr meets JSON lines only
+        assertThat(RUNS.get(run).stdout()).isEmpty();
+        JsonNode summary = events.stream().filter(e -> "run_summary".equals(e.path("event").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no run_summary event"));
+        assertThat(summary.get("run_id").asLong()).isEqualTo(runId);
+        assertThat(summary.get("blobs").asLong()).isEqualTo(Gc.jdbc().queryForObject(
+                "SELECT COUNT(*) FROM gc_audit WHERE run_id = ? AND action = 'DELETE_BLOB'", Long.class, runId));
+        assertThat(summary.get("dry_run").asBoolean()).isFalse();
 
         // the metrics count what the audit rows say this execution removed; the bytes are those of the files gone
         Map<Digest, Long> sizesAfter = blobSizes(root);

@@ -1,0 +1,62 @@
+package io.registrygc.cli;
+
+import io.registrygc.audit.RunReport;
+import io.registrygc.job.RunOutput;
+import io.registrygc.monitor.LogFormat;
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The run's plan and summary as text on stdout, or, with {@code --log-format json}, as log events. */
+final class RunOutputs {
+
+    private static final Logger log = LoggerFactory.getLogger("io.registrygc.run");
+
+    private RunOutputs() {
+    }
+
+    static RunOutput forActiveFormat(PrintWriter out) {
+        return LogFormat.active() == LogFormat.JSON ? new LogEvents() : new Text(out);
+    }
+
+    private record Text(PrintWriter out) implements RunOutput {
+        @Override
+        public void wouldDelete(String what, String reason) {
+            out.println("would delete " + what + ": " + reason);
+        }
+
+        @Override
+        public void summary(RunReport report) {
+            out.print(report.format());
+            out.flush();
+        }
+    }
+
+    private static final class LogEvents implements RunOutput {
+        @Override
+        public void wouldDelete(String what, String reason) {
+            log.atInfo().setMessage(() -> "would delete " + what + ": " + reason).addKeyValue("event", "planned")
+                    .addKeyValue("item", what).addKeyValue("reason", reason).log();
+        }
+
+        @Override
+        public void summary(RunReport report) {
+            var event = log.atInfo().setMessage(() -> report.format().strip().replace("\n  ", "; "))
+                    .addKeyValue("event", "run_summary")
+                    .addKeyValue("run_id", report.runId())
+                    .addKeyValue("dry_run", report.dryRun())
+                    .addKeyValue("tags", report.countsByAction().get("DELETE_TAG"))
+                    .addKeyValue("manifests", report.countsByAction().get("DELETE_MANIFEST"))
+                    .addKeyValue("layer_links", report.countsByAction().get("DELETE_LAYER_LINK"))
+                    .addKeyValue("repositories", report.countsByAction().get("DELETE_REPOSITORY"))
+                    .addKeyValue("blobs", report.countsByAction().get("DELETE_BLOB"))
+                    .addKeyValue("bytes", report.bytesReclaimed())
+                    .addKeyValue("kept_changed", report.keptChanged())
+                    .addKeyValue("problems", report.problemCount());
+            if (report.sweepBlocked() != null) {
+                event = event.addKeyValue("sweep_blocked", report.sweepBlocked());
+            }
+            event.log();
+        }
+    }
+}
