@@ -92,6 +92,9 @@ public final class Progress {
     }
 
     static String format(Duration duration) {
+        if (duration.toMillis() < 100) {
+            return "<0.1s";
+        }
         long seconds = duration.toSeconds();
         if (seconds < 60) {
             return duration.toMillis() < 10_000 && duration.toMillis() % 1000 != 0

@@ -79,6 +79,7 @@ class ProgressTest {
         assertThat(Progress.format(Duration.ofSeconds(3 * 3600 + 25 * 60 + 9))).isEqualTo("3h25m");
         assertThat(Progress.format(Duration.ofMillis(2500))).isEqualTo("2.5s");
         assertThat(Progress.format(Duration.ofSeconds(42))).isEqualTo("42s");
+        assertThat(Progress.format(Duration.ofMillis(3))).isEqualTo("<0.1s");
     }
 
     @Test
