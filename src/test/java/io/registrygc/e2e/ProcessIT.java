@@ -56,7 +56,7 @@ class ProcessIT {
         assertThat(statuses(runId)).containsExactly("STOPPED", "COMPLETED");
         assertThat(output(rerun)).as("the resumed sweep counts what the stopped one did")
                 .containsPattern("deleteOrphanBlobs: \\d+ plan items to do \\(\\d+ done before the resume\\)");
-        assertOnlyKeptBlobsRemain(root);
+        assertSameAsUninterrupted(root);
     }
 
     @Test
@@ -74,7 +74,7 @@ class ProcessIT {
         assertThat(rerun.exitValue()).as(output(rerun)).isZero();
         assertThat(statuses(runId)).as("the killed execution recovered as failed, then resumed")
                 .containsExactly("FAILED", "COMPLETED");
-        assertOnlyKeptBlobsRemain(root);
+        assertSameAsUninterrupted(root);
     }
 
     @Test
@@ -225,7 +225,21 @@ class ProcessIT {
             Files.createDirectories(data.getParent());
             Files.write(data, content);
         }
+        RestartIT.copyTree(root, twin(root));
         return root;
+    }
+
+    /** A copy of the storage as it was before any run, for the uninterrupted run to compare with. */
+    private static Path twin(Path root) {
+        return root.resolveSibling("uninterrupted");
+    }
+
+    /** The interrupted and resumed storage equals what one uninterrupted run makes of the same start. */
+    private void assertSameAsUninterrupted(Path root) {
+        Gc.Result uninterrupted = Gc.run(twin(root), "--min-age", "0");
+        assertThat(uninterrupted.exitCode()).as(uninterrupted.toString()).isZero();
+        assertThat(StorageSnapshot.of(root)).isEqualTo(StorageSnapshot.of(twin(root)));
+        assertOnlyKeptBlobsRemain(root);
     }
 
     private void assertOnlyKeptBlobsRemain(Path root) {
