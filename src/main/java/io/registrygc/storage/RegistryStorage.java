@@ -35,7 +35,11 @@ public final class RegistryStorage {
         this.paths = paths;
     }
 
-    /** Opens a storage root (the {@code rootdirectory} of the registry's config), refusing anything else. */
+    /**
+     * Opens a storage root (the {@code rootdirectory} of the registry's config), refusing anything else. The
+     * storage is known by its real path, symbolic links resolved, so that two spellings of one storage share
+     * one lock and one history.
+     */
     public static RegistryStorage open(Path storageRoot) throws NotARegistryStorageException {
         RegistryPaths paths = new RegistryPaths(storageRoot);
         if (!Files.isDirectory(paths.root())) {
@@ -49,7 +53,11 @@ public final class RegistryStorage {
             throw new NotARegistryStorageException("storage root " + paths.root()
                     + " is not a registry storage: docker/registry/v2 holds neither blobs nor repositories");
         }
-        return new RegistryStorage(paths);
+        try {
+            return new RegistryStorage(new RegistryPaths(paths.root().toRealPath()));
+        } catch (IOException e) {
+            throw new NotARegistryStorageException("storage root " + paths.root() + " cannot be resolved: " + e.getMessage());
+        }
     }
 
     public RegistryPaths paths() {

@@ -270,6 +270,10 @@ class HistoryIT {
             assertThat(whileLocked.exitCode()).as(whileLocked.toString()).isZero();
             Gc.Result showWhileLocked = Gc.run("show", Long.toString(realExecution), "--json");
             assertThat(showWhileLocked.exitCode()).as(showWhileLocked.toString()).isZero();
+            // the same storage through a symbolic link is the same storage: locked too
+            Path alias = Files.createSymbolicLink(work.resolve("alias"), root.toAbsolutePath());
+            Gc.Result throughAlias = Gc.run(alias, "--min-age", "0");
+            assertThat(throughAlias.exitCode()).as(throughAlias.toString()).isEqualTo(3);
         }
 
         // a report that cannot be written does not change the exit code
