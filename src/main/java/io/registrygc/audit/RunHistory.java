@@ -89,15 +89,21 @@ public final class RunHistory {
 
     /** One execution in full, or empty when there is no execution of our job with that id. */
     public Optional<ExecutionDetail> show(long executionId) {
+        Optional<ExecutionSummary> found = summary(executionId);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        ExecutionSummary summary = found.get();
+        List<AuditEntry> audit = audit(executionId);
+        return Optional.of(new ExecutionDetail(summary, steps(executionId), audit, bytesByRepository(audit)));
+    }
+
+    /** One execution as {@code history} lists it, without its audit rows (cheap whatever the run's size). */
+    public Optional<ExecutionSummary> summary(long executionId) {
         List<Row> rows = named.query(EXECUTIONS + " AND e.job_execution_id = :id",
                 new MapSqlParameterSource("job", GcJobConfiguration.JOB_NAME).addValue("id", executionId),
                 (rs, n) -> row(rs));
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        ExecutionSummary summary = summaries(rows).get(0);
-        List<AuditEntry> audit = audit(executionId);
-        return Optional.of(new ExecutionDetail(summary, steps(executionId), audit, bytesByRepository(audit)));
+        return summaries(rows).stream().findFirst();
     }
 
     private record Row(long executionId, long runId, OffsetDateTime created, OffsetDateTime started,

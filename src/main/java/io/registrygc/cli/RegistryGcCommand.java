@@ -2,6 +2,7 @@ package io.registrygc.cli;
 
 import io.registrygc.db.DatabaseSettings;
 import io.registrygc.monitor.LogFormat;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.springframework.boot.logging.LoggingSystem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +35,11 @@ public class RegistryGcCommand {
     static {
         // logging is configured by logback.xml and --log-format, not re-initialised by Spring Boot
         System.setProperty(LoggingSystem.SYSTEM_PROPERTY, LoggingSystem.NONE);
+        // java.util.logging (the PostgreSQL driver's) through logback too, so JSON logs stay JSON lines
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
     }
 
     public static int execute(String... args) {

@@ -108,11 +108,13 @@ public class RunCommand implements Callable<Integer> {
             Console.error(err, e.getMessage());
             return ExitCodes.USAGE;
         }
-        try (DatabaseOptions.Session session = database.open(
-                Map.of("registry-gc.progress.interval-ms", progressInterval.toMillis()))) {
+        DatabaseOptions.Session session = null;
+        try {
+            session = database.open(Map.of("registry-gc.progress.interval-ms", progressInterval.toMillis()));
             GcLauncher launcher = session.bean(GcLauncher.class);
             stopOnSignal = new Thread(() -> stopGracefully(launcher), "registry-gc-stop");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            launched = true;
             GcLauncher.Outcome outcome = launcher.launch(settings, abandonUnfinished, RunOutputs.forActiveFormat(out));
             out.flush();
             if (outcome.message() != null) {
@@ -125,17 +127,33 @@ public class RunCommand implements Callable<Integer> {
             if (report != null && ranHere) {
                 ShowCommand.writeReport(jdbc, outcome.jobExecutionId(), report, err);
             }
-            int exitCode = exitCode(outcome.result());
+            exitCode = exitCode(outcome.result());
             exportMetrics(session, jdbc, settings, ranHere ? outcome.jobExecutionId() : null, exitCode, err);
             return exitCode;
         } catch (Exception e) {
+            exitCode = ExitCodes.FAILED;
             Console.error(err, "run failed: " + e.getMessage() + "\nRerun the same command to resume it from its last checkpoint.");
-            return ExitCodes.FAILED;
+            if (session != null) {
+                try {
+                    exportMetrics(session, session.bean(JdbcTemplate.class), settings, null, exitCode, err);
+                } catch (RuntimeException metrics) {
+                    Console.error(err, "could not export the metrics: " + metrics.getMessage());
+                }
+            }
+            return exitCode;
         } finally {
+            if (session != null) {
+                session.close();
+            }
             finished.countDown();
             removeStopHook();
         }
     }
+
+    /** Set once the job may have started: from then on a SIGTERM waits for the run to end and record itself. */
+    private volatile boolean launched;
+    /** The exit code the run ended with, for the stop hook to exit with. */
+    private volatile int exitCode = ExitCodes.FAILED;
 
     private static int exitCode(GcLauncher.Result result) {
         return switch (result) {
@@ -187,15 +205,20 @@ public class RunCommand implements Callable<Integer> {
      * STOPPED and release the database, then end the JVM with exit code 1 (resume by rerunning).
      */
     private void stopGracefully(GcLauncher launcher) {
-        if (launcher.stopGracefully()) {
-            try {
-                finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Console.error(new PrintWriter(System.err, true), "stopped on request; rerun the same command to resume.");
-            Runtime.getRuntime().halt(ExitCodes.FAILED);
+        if (!launched) {
+            return; // nothing started yet: the JVM may end as it is
         }
+        // also after the job has ended: its summary, report and metrics are still being written
+        boolean stopped = launcher.stopGracefully();
+        try {
+            finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (stopped) {
+            Console.error(new PrintWriter(System.err, true), "stopped on request; rerun the same command to resume.");
+        }
+        Runtime.getRuntime().halt(finished.getCount() == 0 ? exitCode : ExitCodes.FAILED);
     }
 
     private static final long STOP_GRACE_SECONDS = 120;

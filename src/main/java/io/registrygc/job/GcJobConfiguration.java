@@ -68,7 +68,7 @@ public class GcJobConfiguration {
         var processor = new ScanTargetProcessor(new ManifestParser());
         ScanTally tally = new ScanTally();
         StepListener progress = new StepProgressListener<ScanResult>("scan targets", progressInterval,
-                step -> StepProgressListener.Extent.UNKNOWN, tally, tally);
+                step -> StepProgressListener.Extent.UNKNOWN, tally);
         return new StepBuilder(SCAN, jobRepository)
                 .<ScanTarget, ScanResult>chunk(chunkSize)
                 .transactionManager(transactionManager)
@@ -110,7 +110,7 @@ public class GcJobConfiguration {
         }
         // after the planner: the plan it writes is the progress total
         StepListener progress = new StepProgressListener<PlanItem>("plan items", progressInterval,
-                step -> planExtent(plans, phase, step), null, null);
+                step -> planExtent(plans, phase, step), null);
         return builder.listener(reader).listener(writer).listener(progress).build();
     }
 

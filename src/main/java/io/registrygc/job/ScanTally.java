@@ -2,11 +2,9 @@ package io.registrygc.job;
 
 import io.registrygc.scan.ScanResult;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /** What the scan has found so far, for its progress lines (the scan's total is not known in advance). */
-final class ScanTally implements Consumer<ScanResult>, Supplier<String> {
+final class ScanTally implements StepProgressListener.Tally<ScanResult> {
 
     private final AtomicLong shards = new AtomicLong();
     private final AtomicLong blobs = new AtomicLong();
@@ -24,6 +22,13 @@ final class ScanTally implements Consumer<ScanResult>, Supplier<String> {
             manifests.addAndGet(repository.manifests().size());
         }
         problems.addAndGet(result.problems().size());
+    }
+
+    @Override
+    public void reset() {
+        for (AtomicLong counter : new AtomicLong[] {shards, blobs, repositories, manifests, problems}) {
+            counter.set(0);
+        }
     }
 
     @Override

@@ -32,25 +32,30 @@ class StepProgressListener<T> implements StepExecutionListener, ItemWriteListene
     private final String unit;
     private final Duration interval;
     private final Function<StepExecution, Extent> extent;
-    private final Consumer<T> tally;
-    private final Supplier<String> detail;
+    private final Tally<T> tally;
     private Progress progress;
     private ProgressReporter reporter;
 
-    StepProgressListener(String unit, Duration interval, Function<StepExecution, Extent> extent, Consumer<T> tally,
-            Supplier<String> detail) {
+    /** What a step has found so far, for its progress lines; counts one execution of the step. */
+    interface Tally<T> extends Consumer<T>, Supplier<String> {
+        void reset();
+    }
+
+    StepProgressListener(String unit, Duration interval, Function<StepExecution, Extent> extent, Tally<T> tally) {
         this.unit = unit;
         this.interval = interval;
         this.extent = extent;
         this.tally = tally;
-        this.detail = detail;
     }
 
     @Override
     public void beforeStep(StepExecution stepExecution) {
-        MDC.put("step", stepExecution.getStepName());
         Extent work = extent.apply(stepExecution);
-        progress = Progress.start(stepExecution.getStepName(), unit, work.total(), work.doneBefore(), detail);
+        if (tally != null) {
+            tally.reset();
+        }
+        MDC.put("step", stepExecution.getStepName());
+        progress = Progress.start(stepExecution.getStepName(), unit, work.total(), work.doneBefore(), tally);
         if (work.total() != Progress.UNKNOWN) {
             log.info("{}: {} {} to do{}", stepExecution.getStepName(), work.total() - work.doneBefore(), unit,
                     work.doneBefore() > 0 ? " (" + work.doneBefore() + " done before the resume)" : "");
@@ -72,12 +77,17 @@ class StepProgressListener<T> implements StepExecutionListener, ItemWriteListene
     public ExitStatus afterStep(StepExecution stepExecution) {
         if (reporter != null) {
             reporter.close();
+            reporter = null;
+        }
+        if (progress == null) {
+            return null; // an earlier listener's beforeStep failed: that failure is the one to report
         }
         Progress.Snapshot end = progress.snapshot();
         log.atInfo().setMessage(() -> end.summary() + ", " + stepExecution.getStatus())
                 .addKeyValue("event", "step_end").addKeyValue("done", end.done()).addKeyValue("rate", round(end.rate()))
                 .addKeyValue("elapsed_seconds", round(end.elapsed().toMillis() / 1000.0)).log();
         MDC.remove("step");
+        progress = null;
         return null;
     }
 

@@ -7,8 +7,6 @@ import io.prometheus.metrics.exporter.pushgateway.Scheme;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,10 +29,10 @@ public final class MetricsExport {
     public static void writeTextFile(PrometheusMeterRegistry registry, Path file) throws IOException {
         Path target = file.toAbsolutePath();
         Path temporary = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(temporary)) {
-            registry.scrape(out);
-        }
         try {
+            try (OutputStream out = Files.newOutputStream(temporary)) {
+                registry.scrape(out);
+            }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temporary);
@@ -65,11 +63,10 @@ public final class MetricsExport {
                 .job(JOB)
                 .groupingKey("storage_root", storageRoot)
                 .registry(registry.getPrometheusRegistry());
-        String userInfo = gateway.getRawUserInfo();
-        if (userInfo != null && userInfo.contains(":")) {
+        String userInfo = gateway.getUserInfo(); // percent-decoded; a '+' stays a '+'
+        if (userInfo != null) {
             int colon = userInfo.indexOf(':');
-            builder.basicAuth(URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8),
-                    URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8));
+            builder.basicAuth(colon < 0 ? userInfo : userInfo.substring(0, colon), colon < 0 ? "" : userInfo.substring(colon + 1));
         }
         builder.build().push();
     }

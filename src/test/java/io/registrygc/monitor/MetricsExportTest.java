@@ -100,7 +100,7 @@ class MetricsExportTest {
         gateway.start();
         try {
             metrics.record(PlanItem.Action.DELETE_BLOB, Outcome.DELETED, 64);
-            URI address = URI.create("http://ops:s3cret@127.0.0.1:" + gateway.getAddress().getPort());
+            URI address = URI.create("http://ops:s3c%2Bret+x@127.0.0.1:" + gateway.getAddress().getPort());
 
             MetricsExport.push(registry, address, "/var/lib/registry");
         } finally {
@@ -108,7 +108,7 @@ class MetricsExportTest {
         }
         assertThat(requests).hasSize(1);
         String root = Base64.getUrlEncoder().encodeToString("/var/lib/registry".getBytes(StandardCharsets.UTF_8));
-        String basic = Base64.getEncoder().encodeToString("ops:s3cret".getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder().encodeToString("ops:s3c+ret+x".getBytes(StandardCharsets.UTF_8));
         assertThat(requests.get(0)).startsWith("PUT /metrics/job/registry-gc/storage_root@base64/" + root + " Basic " + basic)
                 .contains("registry_gc_reclaimed_bytes_total 64.0");
     }
