@@ -1,6 +1,8 @@
 package io.registrygc.job;
 
 import io.registrygc.audit.RunReport;
+import io.registrygc.plan.PlanItem;
+import io.registrygc.plan.PlanStore;
 import io.registrygc.policy.GcSettings;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -113,19 +115,22 @@ public class GcLauncher {
     }
 
     private void printPlan(long runId, RunOutput out) {
-        jdbc.query("""
-                SELECT action, repository, tag, digest, bytes, reason FROM gc_plan_item WHERE run_id = ? ORDER BY seq""",
-                rs -> {
-                    String what = switch (rs.getString(1)) {
-                        case "DELETE_TAG" -> "tag " + rs.getString(2) + ":" + rs.getString(3);
-                        case "DELETE_MANIFEST" -> "manifest " + rs.getString(2) + "@" + rs.getString(4);
-                        case "DELETE_LAYER_LINK" -> "layer link " + rs.getString(2) + " " + rs.getString(4);
-                        case "DELETE_REPOSITORY" -> "repository " + rs.getString(2);
-                        default -> "blob " + rs.getString(4) + " (" + rs.getLong(5) + " bytes)";
-                    };
-                    out.wouldDelete(what, rs.getString(6));
-                }, runId);
+        PlanStore plans = new PlanStore(jdbc);
+        for (PlanItem.Phase phase : PlanItem.Phase.values()) {
+            List<PlanItem> page;
+            long after = 0;
+            do {
+                page = plans.page(runId, phase, after, PLAN_PAGE);
+                for (PlanItem item : page) {
+                    String size = item.action() == PlanItem.Action.DELETE_BLOB ? " (" + item.bytes() + " bytes)" : "";
+                    out.wouldDelete(item.describe() + size, item.reason());
+                    after = item.seq();
+                }
+            } while (page.size() == PLAN_PAGE);
+        }
     }
+
+    private static final int PLAN_PAGE = 1000;
 
     /** The last execution on this storage root, if its run did not complete and was not abandoned. */
     private JobExecution lastUnfinished(String root) {

@@ -72,7 +72,7 @@ class HistoryIT {
         Files.createDirectories(strayData.getParent());
         Files.write(strayData, stray);
 
-        Map<Digest, Long> sizesBefore = blobSizes(root);
+        Map<Digest, Long> sizesBefore = StorageSnapshot.blobSizes(root);
         Map<String, String> before = StorageSnapshot.of(root);
 
         // a dry run, then the real run with a report
@@ -297,7 +297,7 @@ class HistoryIT {
                 orphans.add(factory.pushRandomBlob("resume/orphans", 700 + i));
             }
         }
-        Map<Digest, Long> sizesBefore = blobSizes(root);
+        Map<Digest, Long> sizesBefore = StorageSnapshot.blobSizes(root);
         orphans.sort(null);
         // a blob folder that cannot be removed, in the middle of the sweep: the first execution fails there
         Path shard = StorageSnapshot.blobData(root, orphans.get(orphans.size() / 2)).getParent().getParent();
@@ -433,14 +433,6 @@ class HistoryIT {
 
     private static long sum(Map<Digest, Long> sizes, Set<Digest> digests) {
         return digests.stream().mapToLong(d -> sizes.get(d)).sum();
-    }
-
-    private static Map<Digest, Long> blobSizes(Path root) throws Exception {
-        Map<Digest, Long> sizes = new HashMap<>();
-        for (Digest digest : StorageSnapshot.blobDigests(root)) {
-            sizes.put(digest, Files.size(StorageSnapshot.blobData(root, digest)));
-        }
-        return sizes;
     }
 
     /** RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. */

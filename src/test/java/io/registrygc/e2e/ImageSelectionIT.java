@@ -27,7 +27,6 @@ import org.junit.jupiter.api.TestInstance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code --image REPO} and {@code --image REPO:TAG} on storage written by the real registry. One storage;
@@ -82,7 +81,7 @@ class ImageSelectionIT {
 
     @BeforeAll
     void buildStorageAndCollect() throws IOException {
-        assumeTrue(RegistryServer.available(), "docker-registry binary missing: " + RegistryServer.BINARY);
+        RegistryServer.requireRegistry(); // skipped without the registry, except in CI where it must run
         storage = E2eDirs.newWorkDir("image-selection").resolve("storage");
         server = RegistryServer.start(storage);
         client = new RegistryClient(server);

@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Input that must be refused (exit 2, nothing touched, no run recorded) and input that must stop the blob
@@ -46,7 +45,7 @@ class InvalidInputIT {
 
     @BeforeAll
     void buildStorages() {
-        assumeTrue(RegistryServer.available(), "docker-registry binary missing: " + RegistryServer.BINARY);
+        RegistryServer.requireRegistry(); // skipped without the registry, except in CI where it must run
         work = E2eDirs.newWorkDir("invalid-input");
         broken = work.resolve("broken");
         try (RegistryServer server = RegistryServer.start(broken)) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.registrygc.e2e.support.E2eDirs;
 import io.registrygc.e2e.support.Image;
 import io.registrygc.e2e.support.ImageFactory;
@@ -14,8 +13,8 @@ import io.registrygc.e2e.support.RegistryServer;
 import io.registrygc.e2e.support.StorageSnapshot;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.Gc;
+import io.registrygc.testsupport.RecordingHttpServer;
 import io.registrygc.testsupport.TestDatabase;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -98,24 +96,15 @@ class ProcessIT {
     @Test
     void jsonLogsShowProgressAndTheMetricsMatchTheAudit() throws Exception {
         Path root = storageWithManyOrphans("observe");
-        Map<Digest, Long> sizesBefore = blobSizes(root);
+        Map<Digest, Long> sizesBefore = StorageSnapshot.blobSizes(root);
         Path metricsFile = root.resolveSibling("registry_gc.prom");
-        List<String> pushed = new CopyOnWriteArrayList<>();
-        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        gateway.createContext("/", exchange -> {
-            pushed.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + "\n"
-                    + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        gateway.start();
         Process run;
-        try {
+        List<String> pushed;
+        try (RecordingHttpServer gateway = RecordingHttpServer.start()) {
             run = start(root, "--log-format", "json", "--progress-interval", "200ms", "--metrics-file", metricsFile.toString(),
-                    "--metrics-push-gateway", "http://127.0.0.1:" + gateway.getAddress().getPort());
+                    "--metrics-push-gateway", gateway.address(null).toString());
             assertThat(run.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            gateway.stop(0);
+            pushed = gateway.requests().stream().map(r -> r.method() + " " + r.rawPath() + "\n" + r.body()).toList();
         }
         assertThat(run.exitValue()).as(output(run)).isZero();
         long runId = Gc.lastRunId(root);
@@ -156,7 +145,7 @@ class ProcessIT {
         assertThat(summary.get("dry_run").asBoolean()).isFalse();
 
         // the metrics count what the audit rows say this execution removed; the bytes are those of the files gone
-        Map<Digest, Long> sizesAfter = blobSizes(root);
+        Map<Digest, Long> sizesAfter = StorageSnapshot.blobSizes(root);
         long bytesRemoved = sizesBefore.entrySet().stream().filter(e -> !sizesAfter.containsKey(e.getKey()))
                 .mapToLong(Map.Entry::getValue).sum();
         long blobsAudited = Gc.jdbc().queryForObject("""
@@ -199,14 +188,6 @@ class ProcessIT {
             }
         }
         return samples;
-    }
-
-    private static Map<Digest, Long> blobSizes(Path root) throws Exception {
-        Map<Digest, Long> sizes = new java.util.HashMap<>();
-        for (Digest digest : StorageSnapshot.blobDigests(root)) {
-            sizes.put(digest, Files.size(StorageSnapshot.blobData(root, digest)));
-        }
-        return sizes;
     }
 
     private Image kept;

@@ -51,7 +51,7 @@ class RegistryGcEndToEndIT {
             long dryRun = Gc.lastRunId(root);
             assertThat(dry.out()).contains("would delete manifest library/app@" + s.appV1.manifest());
 
-            Map<Digest, Long> sizesBefore = blobSizes(root);
+            Map<Digest, Long> sizesBefore = StorageSnapshot.blobSizes(root);
             Gc.Result real = Gc.run(root, "--delete-untagged", "--min-age", "0");
             assertThat(real.exitCode()).as(real.toString()).isZero();
             long realRun = Gc.lastRunId(root);
@@ -252,14 +252,6 @@ class RegistryGcEndToEndIT {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static Map<Digest, Long> blobSizes(Path root) throws Exception {
-        Map<Digest, Long> sizes = new java.util.HashMap<>();
-        for (Digest digest : StorageSnapshot.blobDigests(root)) {
-            sizes.put(digest, Files.size(StorageSnapshot.blobData(root, digest)));
-        }
-        return sizes;
     }
 
     private static Set<String> deletions(long runId, String outcome) {

@@ -31,7 +31,6 @@ import org.junit.jupiter.api.TestInstance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The upstream (CNCF Distribution) garbage-collection test scenarios, reproduced on storage written by the
@@ -118,7 +117,7 @@ class UpstreamScenariosIT {
 
     @BeforeAll
     void buildStorageAndCollect() throws IOException {
-        assumeTrue(RegistryServer.available(), "docker-registry binary missing: " + RegistryServer.BINARY);
+        RegistryServer.requireRegistry(); // skipped without the registry, except in CI where it must run
         storage = E2eDirs.newWorkDir("upstream-scenarios").resolve("storage");
         server = RegistryServer.start(storage);
         client = new RegistryClient(server);

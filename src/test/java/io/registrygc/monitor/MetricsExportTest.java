@@ -3,12 +3,11 @@ package io.registrygc.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.registrygc.plan.Outcome;
 import io.registrygc.plan.PlanItem;
-import java.net.InetSocketAddress;
+import io.registrygc.testsupport.RecordingHttpServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,23 +86,13 @@ class MetricsExportTest {
 
     @Test
     void pushReplacesTheGroupOfTheStorageRootWithTheTextFormat() throws Exception {
-        List<String> requests = new CopyOnWriteArrayList<>();
-        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        gateway.createContext("/", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " "
-                    + exchange.getRequestHeaders().getFirst("Authorization") + "\n" + body);
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        gateway.start();
-        try {
+        List<String> requests;
+        try (RecordingHttpServer gateway = RecordingHttpServer.start()) {
             metrics.record(PlanItem.Action.DELETE_BLOB, Outcome.DELETED, 64);
-            URI address = URI.create("http://ops:s3c%2Bret+x@127.0.0.1:" + gateway.getAddress().getPort());
 
-            MetricsExport.push(registry, address, "/var/lib/registry");
-        } finally {
-            gateway.stop(0);
+            MetricsExport.push(registry, gateway.address("ops:s3c%2Bret+x"), "/var/lib/registry");
+            requests = gateway.requests().stream()
+                    .map(r -> r.method() + " " + r.rawPath() + " " + r.authorization() + "\n" + r.body()).toList();
         }
         assertThat(requests).hasSize(1);
         String root = Base64.getUrlEncoder().encodeToString("/var/lib/registry".getBytes(StandardCharsets.UTF_8));

@@ -184,6 +184,15 @@ public final class StorageSnapshot {
     }
 
     /** {@code <root>/docker/registry/v2/blobs/<alg>/<xx>/<hex>/data}. */
+    /** The size of every blob's data file, by digest. */
+    public static Map<Digest, Long> blobSizes(Path storageRoot) throws IOException {
+        Map<Digest, Long> sizes = new java.util.HashMap<>();
+        for (Digest digest : blobDigests(storageRoot)) {
+            sizes.put(digest, Files.size(blobData(storageRoot, digest)));
+        }
+        return sizes;
+    }
+
     public static Path blobData(Path storageRoot, Digest digest) {
         return v2(storageRoot).resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2))
                 .resolve(digest.hex()).resolve("data");
