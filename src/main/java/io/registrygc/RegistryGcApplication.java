@@ -1,13 +1,12 @@
 package io.registrygc;
 
-import io.registrygc.cli.RegistryGcCommand;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** The Spring side of registry-gc; {@link #main} belongs to the command line, which boots it when needed. */
+/**
+ * The Spring side of registry-gc: the job, its repository and the monitoring wiring. The command line
+ * ({@code io.registrygc.cli.RegistryGcCommand}, the jar's main class) boots it for the subcommands that need a
+ * database; nothing here calls back into the command line.
+ */
 @SpringBootApplication
 public class RegistryGcApplication {
-
-    public static void main(String[] args) {
-        System.exit(RegistryGcCommand.execute(args));
-    }
 }

@@ -1,15 +1,11 @@
 package io.registrygc.audit;
 
-import io.registrygc.plan.Outcome;
-import io.registrygc.plan.PlanItem;
+import io.registrygc.plan.ExecutedItem;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Writes one audit row per plan item carried out (or, in a dry run, planned). */
 public final class AuditLog {
-
-    public record Entry(PlanItem item, Outcome outcome, long bytes) {
-    }
 
     private final JdbcTemplate jdbc;
 
@@ -17,7 +13,7 @@ public final class AuditLog {
         this.jdbc = jdbc;
     }
 
-    public void record(long runId, long jobExecutionId, boolean dryRun, List<Entry> entries) {
+    public void record(long runId, long jobExecutionId, boolean dryRun, List<ExecutedItem> entries) {
         if (entries.isEmpty()) {
             return;
         }

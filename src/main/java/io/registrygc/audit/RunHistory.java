@@ -4,55 +4,55 @@ import io.registrygc.audit.history.AuditEntry;
 import io.registrygc.audit.history.ExecutionDetail;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RepositoryBytes;
-import io.registrygc.audit.history.RunParameters;
 import io.registrygc.audit.history.StepSummary;
-import io.registrygc.audit.history.Totals;
-import io.registrygc.job.GcJobConfiguration;
-import io.registrygc.job.GcJobParameters;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.registrygc.plan.Outcome;
+import io.registrygc.plan.PlanItem;
+import io.registrygc.plan.Totals;
+import io.registrygc.run.GcJobNames;
+import io.registrygc.run.GcJobParameters;
+import io.registrygc.run.GcSettings;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.explore.JobExplorer;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 /**
- * Past runs read back from the Spring Batch job history and our audit table, one job execution at a time:
- * a run (job instance) that failed and was resumed has several executions, each with the deletions it carried out.
+ * Past runs, one job execution at a time: the executions, their parameters and steps through Spring Batch's own
+ * API, which of them are ours from {@link RunJournal}, and what each deleted from our audit table. A run (job
+ * instance) that failed and was resumed has several executions, each with the deletions it carried out.
  * Read-only; it takes no lock, so it can be used while a run is in progress.
  */
 public final class RunHistory {
 
-    /** Outcomes that count as a deletion, as SQL: carried out, found already gone, or (dry run) planned. */
-    private static final String COUNTED = "('DELETED', 'ALREADY_GONE', 'PLANNED')";
-
-    private static final String EXECUTIONS = """
-            SELECT e.job_execution_id, e.job_instance_id, e.create_time, e.start_time, e.end_time, e.status,
-                   e.exit_code, e.exit_message, r.dry_run AS run_dry_run
-              FROM batch_job_execution e
-              JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
-              LEFT JOIN gc_run r ON r.run_id = e.job_instance_id
-             WHERE i.job_name = :job""";
-
+    private final JobExplorer jobs;
+    private final RunJournal journal;
     private final JdbcTemplate jdbc;
     private final NamedParameterJdbcTemplate named;
     private final ZoneId zone;
 
-    public RunHistory(JdbcTemplate jdbc) {
-        this(jdbc, ZoneId.systemDefault());
+    public RunHistory(JobExplorer jobs, JdbcTemplate jdbc) {
+        this(jobs, jdbc, ZoneId.systemDefault());
     }
 
-    /** {@code zone}: the time zone the job history's times (TIMESTAMP without zone, local time) were written in. */
-    public RunHistory(JdbcTemplate jdbc, ZoneId zone) {
+    /** {@code zone}: the time zone Spring Batch's times (local date-times) were written in. */
+    public RunHistory(JobExplorer jobs, JdbcTemplate jdbc, ZoneId zone) {
+        this.jobs = jobs;
+        this.journal = new RunJournal(jdbc);
         this.jdbc = jdbc;
         this.named = new NamedParameterJdbcTemplate(jdbc);
         this.zone = zone;
@@ -63,188 +63,146 @@ public final class RunHistory {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1: " + limit);
         }
-        List<Row> rows = named.query(EXECUTIONS + " ORDER BY e.create_time DESC, e.job_execution_id DESC LIMIT :limit",
-                new MapSqlParameterSource("job", GcJobConfiguration.JOB_NAME).addValue("limit", limit),
-                (rs, n) -> row(rs));
-        return summaries(rows);
+        List<JobExecution> executions = journal.lastExecutions(limit).stream().map(this::ours)
+                .filter(Objects::nonNull).toList();
+        return summaries(executions);
     }
 
-    /**
-     * When the newest job execution that completed a real (not dry) run on this storage root ended: what an
-     * alert on "no successful GC for N days" watches.
-     */
+    /** When the newest execution that completed a real (not dry) run on this storage root ended. */
     public Optional<OffsetDateTime> lastCompletedRealRun(String storageRoot) {
-        List<OffsetDateTime> ends = jdbc.query("""
-                SELECT e.end_time FROM batch_job_execution e
-                  JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
-                  JOIN batch_job_execution_params root ON root.job_execution_id = e.job_execution_id
-                   AND root.parameter_name = ? AND root.parameter_value = ?
-                  JOIN batch_job_execution_params dry ON dry.job_execution_id = e.job_execution_id
-                   AND dry.parameter_name = ? AND dry.parameter_value = 'false'
-                 WHERE i.job_name = ? AND e.status = 'COMPLETED' AND e.end_time IS NOT NULL
-                 ORDER BY e.end_time DESC LIMIT 1""", (rs, n) -> local(rs, "end_time"),
-                GcJobParameters.STORAGE_ROOT, storageRoot, GcJobParameters.DRY_RUN, GcJobConfiguration.JOB_NAME);
-        return ends.stream().findFirst();
+        return journal.lastCompletedRealRun(storageRoot);
     }
 
     /** One execution in full, or empty when there is no execution of our job with that id. */
     public Optional<ExecutionDetail> show(long executionId) {
-        Optional<ExecutionSummary> found = summary(executionId);
-        if (found.isEmpty()) {
+        JobExecution execution = ours(executionId);
+        if (execution == null) {
             return Optional.empty();
         }
-        ExecutionSummary summary = found.get();
         List<AuditEntry> audit = audit(executionId);
-        return Optional.of(new ExecutionDetail(summary, steps(executionId), audit, bytesByRepository(audit)));
+        return Optional.of(new ExecutionDetail(summaries(List.of(execution)).get(0), steps(execution), audit,
+                bytesByRepository(audit)));
     }
 
     /** One execution as {@code history} lists it, without its audit rows (cheap whatever the run's size). */
     public Optional<ExecutionSummary> summary(long executionId) {
-        List<Row> rows = named.query(EXECUTIONS + " AND e.job_execution_id = :id",
-                new MapSqlParameterSource("job", GcJobConfiguration.JOB_NAME).addValue("id", executionId),
-                (rs, n) -> row(rs));
-        return summaries(rows).stream().findFirst();
+        JobExecution execution = ours(executionId);
+        return execution == null ? Optional.empty() : Optional.of(summaries(List.of(execution)).get(0));
     }
 
-    private record Row(long executionId, long runId, OffsetDateTime created, OffsetDateTime started,
-            OffsetDateTime ended, String status, String exitCode, String exitMessage, Boolean runDryRun) {
+    private JobExecution ours(long executionId) {
+        JobExecution execution;
+        try {
+            execution = jobs.getJobExecution(executionId);
+        } catch (EmptyResultDataAccessException unknown) {
+            return null; // the JDBC job repository throws where its contract says null
+        }
+        return execution != null && GcJobNames.JOB.equals(execution.getJobInstance().getJobName()) ? execution : null;
     }
 
-    private Row row(ResultSet rs) throws SQLException {
-        return new Row(rs.getLong("job_execution_id"), rs.getLong("job_instance_id"), local(rs, "create_time"),
-                local(rs, "start_time"), local(rs, "end_time"), rs.getString("status"), rs.getString("exit_code"),
-                rs.getString("exit_message"), (Boolean) rs.getObject("run_dry_run"));
-    }
-
-    private List<ExecutionSummary> summaries(List<Row> rows) {
-        if (rows.isEmpty()) {
+    private List<ExecutionSummary> summaries(List<JobExecution> executions) {
+        if (executions.isEmpty()) {
             return List.of();
         }
-        List<Long> ids = rows.stream().map(Row::executionId).toList();
-        Map<Long, Map<String, String>> parameters = new HashMap<>();
+        Map<Long, Totals.Builder> totals = new HashMap<>();
         named.query("""
-                SELECT job_execution_id, parameter_name, parameter_value FROM batch_job_execution_params
-                 WHERE job_execution_id IN (:ids)""", new MapSqlParameterSource("ids", ids), rs -> {
-            parameters.computeIfAbsent(rs.getLong(1), id -> new HashMap<>()).put(rs.getString(2), rs.getString(3));
-        });
-        Map<Long, Totals> totals = new HashMap<>();
-        named.query("""
-                SELECT job_execution_id,
-                       COUNT(*) FILTER (WHERE action = 'DELETE_TAG' AND outcome IN %1$s),
-                       COUNT(*) FILTER (WHERE action = 'DELETE_MANIFEST' AND outcome IN %1$s),
-                       COUNT(*) FILTER (WHERE action = 'DELETE_LAYER_LINK' AND outcome IN %1$s),
-                       COUNT(*) FILTER (WHERE action = 'DELETE_REPOSITORY' AND outcome IN %1$s),
-                       COUNT(*) FILTER (WHERE action = 'DELETE_BLOB' AND outcome IN %1$s),
-                       COALESCE(SUM(bytes) FILTER (WHERE action = 'DELETE_BLOB' AND outcome IN %1$s), 0),
-                       COUNT(*) FILTER (WHERE outcome = 'KEPT_CHANGED')
+                SELECT job_execution_id, action, outcome, COUNT(*), COALESCE(SUM(bytes), 0)
                   FROM gc_audit WHERE job_execution_id IN (:ids)
-                 GROUP BY job_execution_id""".formatted(COUNTED), new MapSqlParameterSource("ids", ids), rs -> {
-            totals.put(rs.getLong(1), new Totals(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                    rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+                 GROUP BY job_execution_id, action, outcome""",
+                new MapSqlParameterSource("ids", executions.stream().map(JobExecution::getId).toList()), rs -> {
+            totals.computeIfAbsent(rs.getLong(1), id -> new Totals.Builder()).add(PlanItem.Action.valueOf(rs.getString(2)),
+                    Outcome.valueOf(rs.getString(3)), rs.getLong(4), rs.getLong(5));
         });
-        List<ExecutionSummary> out = new ArrayList<>(rows.size());
-        for (Row row : rows) {
-            RunParameters params = RunParameters.of(parameters.getOrDefault(row.executionId(), Map.of()));
-            boolean dryRun = params.dryRun() != null ? params.dryRun() : Boolean.TRUE.equals(row.runDryRun());
-            out.add(new ExecutionSummary(row.executionId(), row.runId(), row.created(), row.started(), row.ended(),
-                    row.status(), row.exitCode(), row.exitMessage(), dryRun, params,
-                    totals.getOrDefault(row.executionId(), Totals.NONE)));
+        List<ExecutionSummary> out = new ArrayList<>(executions.size());
+        for (JobExecution e : executions) {
+            Totals.Builder counted = totals.get(e.getId());
+            out.add(new ExecutionSummary(e.getId(), e.getJobInstance().getInstanceId(), local(e.getCreateTime()),
+                    local(e.getStartTime()), local(e.getEndTime()), e.getStatus().name(), e.getExitStatus().getExitCode(),
+                    e.getExitStatus().getExitDescription(), settings(e), counted == null ? Totals.NONE : counted.build()));
         }
         return out;
     }
 
-    private List<StepSummary> steps(long executionId) {
-        return jdbc.query("""
-                SELECT step_execution_id, step_name, status, exit_code, read_count, write_count, filter_count,
-                       read_skip_count + process_skip_count + write_skip_count AS skip_count, commit_count,
-                       rollback_count, start_time, end_time
-                  FROM batch_step_execution WHERE job_execution_id = ?
-                 ORDER BY step_execution_id""", (rs, n) -> new StepSummary(rs.getLong("step_execution_id"),
-                rs.getString("step_name"), rs.getString("status"), rs.getString("exit_code"), rs.getLong("read_count"),
-                rs.getLong("write_count"), rs.getLong("filter_count"), rs.getLong("skip_count"),
-                rs.getLong("commit_count"), rs.getLong("rollback_count"), local(rs, "start_time"),
-                local(rs, "end_time")), executionId);
+    private static GcSettings settings(JobExecution execution) {
+        try {
+            return GcJobParameters.settings(execution.getJobParameters());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private List<StepSummary> steps(JobExecution execution) {
+        return execution.getStepExecutions().stream().sorted(Comparator.comparingLong(StepExecution::getId))
+                .map(s -> new StepSummary(s.getId(), s.getStepName(), s.getStatus().name(), s.getExitStatus().getExitCode(),
+                        s.getReadCount(), s.getWriteCount(), s.getFilterCount(), s.getSkipCount(), s.getCommitCount(),
+                        s.getRollbackCount(), local(s.getStartTime()), local(s.getEndTime())))
+                .toList();
     }
 
     private List<AuditEntry> audit(long executionId) {
         // the repositories that pointed at each deleted blob in the run's scan: by a manifest's reference,
         // as a manifest revision, or by a layer link
         Map<Long, List<String>> referencedBy = new HashMap<>();
+        String blob = PlanItem.Action.DELETE_BLOB.name();
         jdbc.query("""
                 SELECT a.seq, x.repository FROM gc_audit a
                   JOIN gc_reference x ON x.run_id = a.run_id AND x.target_digest = a.digest
-                 WHERE a.job_execution_id = ? AND a.action = 'DELETE_BLOB'
+                 WHERE a.job_execution_id = ? AND a.action = ?
                 UNION
                 SELECT a.seq, x.repository FROM gc_audit a
                   JOIN gc_manifest x ON x.run_id = a.run_id AND x.digest = a.digest
-                 WHERE a.job_execution_id = ? AND a.action = 'DELETE_BLOB'
+                 WHERE a.job_execution_id = ? AND a.action = ?
                 UNION
                 SELECT a.seq, x.repository FROM gc_audit a
                   JOIN gc_layer_link x ON x.run_id = a.run_id AND x.digest = a.digest
-                 WHERE a.job_execution_id = ? AND a.action = 'DELETE_BLOB'
+                 WHERE a.job_execution_id = ? AND a.action = ?
                  ORDER BY 1, 2""", rs -> {
             referencedBy.computeIfAbsent(rs.getLong(1), seq -> new ArrayList<>()).add(rs.getString(2));
-        }, executionId, executionId, executionId);
+        }, executionId, blob, executionId, blob, executionId, blob);
         return jdbc.query("""
                 SELECT seq, action, repository, tag, digest, bytes, reason, outcome, recorded_at
                   FROM gc_audit WHERE job_execution_id = ? ORDER BY seq""", (rs, n) -> {
             OffsetDateTime recorded = rs.getObject("recorded_at", OffsetDateTime.class);
             long seq = rs.getLong("seq");
-            String action = rs.getString("action");
+            PlanItem.Action action = PlanItem.Action.valueOf(rs.getString("action"));
             return new AuditEntry(seq, action, rs.getString("repository"), rs.getString("tag"), rs.getString("digest"),
-                    rs.getLong("bytes"), rs.getString("reason"), rs.getString("outcome"),
+                    rs.getLong("bytes"), rs.getString("reason"), Outcome.valueOf(rs.getString("outcome")),
                     recorded == null ? null : recorded.atZoneSameInstant(zone).toOffsetDateTime(),
-                    "DELETE_BLOB".equals(action) ? referencedBy.getOrDefault(seq, List.of()) : null);
+                    action == PlanItem.Action.DELETE_BLOB ? referencedBy.getOrDefault(seq, List.of()) : null);
         }, executionId);
     }
 
     /** Per repository, in name order, then the shared and the unreferenced blobs; kept rows do not count. */
     static List<RepositoryBytes> bytesByRepository(List<AuditEntry> audit) {
-        Map<String, long[]> byRepository = new TreeMap<>();
-        Map<String, long[]> special = new LinkedHashMap<>();
-        special.put(RepositoryBytes.SHARED, null);
-        special.put(RepositoryBytes.UNREFERENCED, null);
+        Map<String, Totals.Builder> byRepository = new TreeMap<>();
+        Map<String, Totals.Builder> special = new LinkedHashMap<>();
         for (AuditEntry entry : audit) {
-            if (!entry.counts()) {
+            if (!entry.outcome().countsAsDone()) {
                 continue;
             }
             String key;
-            if ("DELETE_BLOB".equals(entry.action())) {
+            if (entry.action() == PlanItem.Action.DELETE_BLOB) {
                 List<String> repositories = entry.referencedBy();
                 key = repositories.isEmpty() ? RepositoryBytes.UNREFERENCED
                         : repositories.size() == 1 ? repositories.get(0) : RepositoryBytes.SHARED;
             } else {
                 key = entry.repository() == null ? RepositoryBytes.UNREFERENCED : entry.repository();
             }
-            Map<String, long[]> target = special.containsKey(key) ? special : byRepository;
-            long[] c = target.get(key);
-            if (c == null) {
-                c = new long[5];
-                target.put(key, c);
-            }
-            switch (entry.action()) {
-                case "DELETE_TAG" -> c[0]++;
-                case "DELETE_MANIFEST" -> c[1]++;
-                case "DELETE_LAYER_LINK" -> c[2]++;
-                case "DELETE_BLOB" -> {
-                    c[3]++;
-                    c[4] += entry.bytes();
-                }
-                default -> { }
-            }
+            boolean isSpecial = key.equals(RepositoryBytes.SHARED) || key.equals(RepositoryBytes.UNREFERENCED);
+            (isSpecial ? special : byRepository).computeIfAbsent(key, k -> new Totals.Builder())
+                    .add(entry.action(), entry.outcome(), 1, entry.bytes());
         }
         List<RepositoryBytes> out = new ArrayList<>();
-        byRepository.forEach((name, c) -> out.add(new RepositoryBytes(name, c[0], c[1], c[2], c[3], c[4])));
-        special.forEach((name, c) -> {
-            if (c != null) {
-                out.add(new RepositoryBytes(name, c[0], c[1], c[2], c[3], c[4]));
+        byRepository.forEach((name, totals) -> out.add(new RepositoryBytes(name, totals.build())));
+        for (String name : List.of(RepositoryBytes.SHARED, RepositoryBytes.UNREFERENCED)) {
+            if (special.containsKey(name)) {
+                out.add(new RepositoryBytes(name, special.get(name).build()));
             }
-        });
+        }
         return out;
     }
 
-    private OffsetDateTime local(ResultSet rs, String column) throws SQLException {
-        LocalDateTime value = rs.getObject(column, LocalDateTime.class);
+    private OffsetDateTime local(LocalDateTime value) {
         return value == null ? null : value.atZone(zone).toOffsetDateTime();
     }
 }

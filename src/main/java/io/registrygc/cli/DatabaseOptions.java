@@ -1,12 +1,15 @@
 package io.registrygc.cli;
 
 import io.registrygc.RegistryGcApplication;
+import io.registrygc.audit.RunHistory;
 import io.registrygc.db.DatabaseSettings;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Option;
 
 /** {@code --database-dir}, and the database and Spring context a subcommand works in. */
@@ -38,6 +41,10 @@ class DatabaseOptions {
 
         <T> T bean(Class<T> type) {
             return context.getBean(type);
+        }
+
+        RunHistory history() {
+            return new RunHistory(bean(JobRepository.class), bean(JdbcTemplate.class));
         }
 
         @Override

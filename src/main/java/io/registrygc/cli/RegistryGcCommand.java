@@ -1,6 +1,5 @@
 package io.registrygc.cli;
 
-import io.registrygc.db.DatabaseSettings;
 import io.registrygc.monitor.LogFormat;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.springframework.boot.logging.LoggingSystem;
@@ -42,6 +41,11 @@ public class RegistryGcCommand {
         }
     }
 
+    /** The program's entry point (the jar's main class): it boots Spring only for the subcommands that need it. */
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
     public static int execute(String... args) {
         return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
     }
@@ -59,10 +63,6 @@ public class RegistryGcCommand {
             return ExitCodes.USAGE;
         });
         return commandLine.execute(args);
-    }
-
-    static String defaultDatabaseDir() {
-        return DatabaseSettings.defaultHome().toString();
     }
 
     static class Version implements CommandLine.IVersionProvider {

@@ -6,11 +6,10 @@ import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.job.GcLauncher;
 import io.registrygc.monitor.MetricsExport;
 import io.registrygc.monitor.RunMetrics;
-import io.registrygc.policy.GcSettings;
 import io.registrygc.policy.ImageSelector;
-import io.registrygc.policy.MinAge;
+import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
-import io.registrygc.storage.RegistryStorage;
+import io.registrygc.storage.RegistryPaths;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,9 +57,9 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Compute, print and record the exact plan; change nothing on disk.")
     boolean dryRun;
 
-    @Option(names = "--min-age", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(names = "--min-age", paramLabel = "DURATION", defaultValue = "1h", converter = DurationConverter.class,
             description = "Never delete blob data, links or manifests modified more recently (default: ${DEFAULT-VALUE}; e.g. 0, 30m, 1h, 2d).")
-    String minAge;
+    Duration minAge;
 
     @Option(names = "--abandon-unfinished",
             description = "Give up an unfinished run that has other options instead of refusing to start.")
@@ -97,13 +95,12 @@ public class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         GcSettings settings;
         try {
-            Duration age = MinAge.parse(minAge);
             List<ImageSelector> selectors = images.stream().map(ImageSelector::parse).toList();
             if (pushGateway != null) {
                 MetricsExport.checkGatewayAddress(pushGateway);
             }
-            RegistryStorage storage = RegistryStorage.open(storageRoot);
-            settings = new GcSettings(storage.paths().root(), dryRun, deleteUntagged, age, Instant.EPOCH, selectors);
+            settings = new GcSettings(RegistryPaths.open(storageRoot).root(), dryRun, deleteUntagged, minAge, selectors,
+                    Instant.now());
         } catch (IllegalArgumentException | NotARegistryStorageException e) {
             Console.error(err, e.getMessage());
             return ExitCodes.USAGE;
@@ -123,19 +120,18 @@ public class RunCommand implements Callable<Integer> {
             // LOCKED and REFUSED name another run's execution: no report of this invocation then
             boolean ranHere = outcome.jobExecutionId() != null
                     && outcome.result() != GcLauncher.Result.LOCKED && outcome.result() != GcLauncher.Result.REFUSED;
-            JdbcTemplate jdbc = session.bean(JdbcTemplate.class);
             if (report != null && ranHere) {
-                ShowCommand.writeReport(jdbc, outcome.jobExecutionId(), report, err);
+                ShowCommand.writeReport(session.history(), outcome.jobExecutionId(), report, err);
             }
             exitCode = exitCode(outcome.result());
-            exportMetrics(session, jdbc, settings, ranHere ? outcome.jobExecutionId() : null, exitCode, err);
+            exportMetrics(session, settings, ranHere ? outcome.jobExecutionId() : null, exitCode, err);
             return exitCode;
         } catch (Exception e) {
             exitCode = ExitCodes.FAILED;
             Console.error(err, "run failed: " + e.getMessage() + "\nRerun the same command to resume it from its last checkpoint.");
             if (session != null) {
                 try {
-                    exportMetrics(session, session.bean(JdbcTemplate.class), settings, null, exitCode, err);
+                    exportMetrics(session, settings, null, exitCode, err);
                 } catch (RuntimeException metrics) {
                     Console.error(err, "could not export the metrics: " + metrics.getMessage());
                 }
@@ -166,15 +162,15 @@ public class RunCommand implements Callable<Integer> {
     }
 
     /** Metrics failures are reported, never a reason to change the run's exit code. */
-    private void exportMetrics(DatabaseOptions.Session session, JdbcTemplate jdbc, GcSettings settings, Long jobExecutionId,
+    private void exportMetrics(DatabaseOptions.Session session, GcSettings settings, Long jobExecutionId,
             int exitCode, PrintWriter err) {
         if (metricsFile == null && pushGateway == null) {
             return;
         }
         try {
-            RunHistory history = new RunHistory(jdbc);
+            RunHistory history = session.history();
             Optional<ExecutionSummary> execution = jobExecutionId == null ? Optional.empty()
-                    : history.show(jobExecutionId).map(detail -> detail.summary());
+                    : history.summary(jobExecutionId);
             session.bean(RunMetrics.class).runFinished(new RunMetrics.RunEnd(exitCode, settings.dryRun(),
                     execution.map(ExecutionSummary::runId).orElse(null), jobExecutionId,
                     execution.map(ExecutionSummary::status).orElse(null),

@@ -3,6 +3,7 @@ package io.registrygc.cli;
 import io.registrygc.audit.RunReport;
 import io.registrygc.job.RunOutput;
 import io.registrygc.monitor.LogFormat;
+import io.registrygc.plan.PlanItem;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +46,13 @@ final class RunOutputs {
                     .addKeyValue("event", "run_summary")
                     .addKeyValue("run_id", report.runId())
                     .addKeyValue("dry_run", report.dryRun())
-                    .addKeyValue("tags", report.countsByAction().get("DELETE_TAG"))
-                    .addKeyValue("manifests", report.countsByAction().get("DELETE_MANIFEST"))
-                    .addKeyValue("layer_links", report.countsByAction().get("DELETE_LAYER_LINK"))
-                    .addKeyValue("repositories", report.countsByAction().get("DELETE_REPOSITORY"))
-                    .addKeyValue("blobs", report.countsByAction().get("DELETE_BLOB"))
-                    .addKeyValue("bytes", report.bytesReclaimed())
-                    .addKeyValue("kept_changed", report.keptChanged())
+                    .addKeyValue("tags", report.totals().count(PlanItem.Action.DELETE_TAG))
+                    .addKeyValue("manifests", report.totals().count(PlanItem.Action.DELETE_MANIFEST))
+                    .addKeyValue("layer_links", report.totals().count(PlanItem.Action.DELETE_LAYER_LINK))
+                    .addKeyValue("repositories", report.totals().count(PlanItem.Action.DELETE_REPOSITORY))
+                    .addKeyValue("blobs", report.totals().count(PlanItem.Action.DELETE_BLOB))
+                    .addKeyValue("bytes", report.totals().bytes())
+                    .addKeyValue("kept_changed", report.totals().keptChanged())
                     .addKeyValue("problems", report.problemCount());
             if (report.sweepBlocked() != null) {
                 event = event.addKeyValue("sweep_blocked", report.sweepBlocked());

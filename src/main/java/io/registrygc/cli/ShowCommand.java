@@ -1,22 +1,23 @@
 package io.registrygc.cli;
 
-import static io.registrygc.cli.HistoryCommand.JSON;
-import static io.registrygc.cli.HistoryCommand.bytes;
-import static io.registrygc.cli.HistoryCommand.dash;
-import static io.registrygc.cli.HistoryCommand.duration;
-import static io.registrygc.cli.HistoryCommand.iso;
-import static io.registrygc.cli.HistoryCommand.time;
+import static io.registrygc.cli.ExecutionFormats.dash;
+import static io.registrygc.cli.ExecutionFormats.iso;
+import static io.registrygc.cli.ExecutionFormats.time;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.registrygc.audit.RunHistory;
+import io.registrygc.audit.RunReport;
 import io.registrygc.audit.history.AuditEntry;
 import io.registrygc.audit.history.ExecutionDetail;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RepositoryBytes;
-import io.registrygc.audit.history.RunParameters;
 import io.registrygc.audit.history.StepSummary;
-import io.registrygc.audit.history.Totals;
+import io.registrygc.plan.PlanItem;
+import io.registrygc.plan.Totals;
+import io.registrygc.run.GcSettings;
+import io.registrygc.units.ByteSize;
+import io.registrygc.units.Durations;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,7 +72,7 @@ public class ShowCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Optional<ExecutionDetail> detail;
         try (DatabaseOptions.Session session = database.open(Map.of())) {
-            detail = new RunHistory(session.bean(JdbcTemplate.class)).show(executionId);
+            detail = session.history().show(executionId);
         } catch (Exception e) {
             Console.error(err, "could not read the run history: " + e.getMessage());
             return ExitCodes.FAILED;
@@ -91,9 +91,9 @@ public class ShowCommand implements Callable<Integer> {
      * Writes {@code show --json} of an execution to a file, for {@code run --report}. Never throws: a failure is
      * reported on {@code err} and returned as false.
      */
-    public static boolean writeReport(JdbcTemplate jdbc, long executionId, Path file, PrintWriter err) {
+    public static boolean writeReport(RunHistory history, long executionId, Path file, PrintWriter err) {
         try {
-            ExecutionDetail detail = new RunHistory(jdbc).show(executionId)
+            ExecutionDetail detail = history.show(executionId)
                     .orElseThrow(() -> new IllegalStateException("no job execution " + executionId));
             Files.writeString(file, toJson(detail), StandardCharsets.UTF_8);
             return true;
@@ -106,11 +106,11 @@ public class ShowCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ JSON
 
     /**
-     * The execution as {@link HistoryCommand#summaryJson} has it, then {@code steps}, {@code bytesByRepository}
+     * The execution as {@code history --json} has it has it, then {@code steps}, {@code bytesByRepository}
      * and {@code audit}; ends with a newline.
      */
     public static String toJson(ExecutionDetail detail) {
-        ObjectNode node = HistoryCommand.summaryJson(detail.summary());
+        ObjectNode node = ExecutionFormats.summaryJson(detail.summary());
         ArrayNode steps = node.putArray("steps");
         for (StepSummary s : detail.steps()) {
             ObjectNode step = steps.addObject();
@@ -132,24 +132,21 @@ public class ShowCommand implements Callable<Integer> {
         for (RepositoryBytes r : detail.bytesByRepository()) {
             ObjectNode repository = repositories.addObject();
             repository.put("repository", r.repository());
-            repository.put("tags", r.tags());
-            repository.put("manifests", r.manifests());
-            repository.put("layerLinks", r.layerLinks());
-            repository.put("blobs", r.blobs());
-            repository.put("bytes", r.bytes());
+            ExecutionFormats.putCounts(repository, r.totals());
+            repository.put("bytes", r.totals().bytes());
         }
         ArrayNode audit = node.putArray("audit");
         for (AuditEntry a : detail.audit()) {
             ObjectNode row = audit.addObject();
             row.put("seq", a.seq());
-            row.put("action", a.action());
+            row.put("action", a.action().name());
             row.put("repository", a.repository());
             row.put("tag", a.tag());
             row.put("digest", a.digest());
             row.put("bytes", a.bytes());
             row.put("reason", a.reason());
-            row.put("outcome", a.outcome());
-            if ("DELETE_BLOB".equals(a.action())) {
+            row.put("outcome", a.outcome().name());
+            if (a.action() == PlanItem.Action.DELETE_BLOB) {
                 ArrayNode referencedBy = row.putArray("referencedBy");
                 a.referencedBy().forEach(referencedBy::add);
             } else {
@@ -157,7 +154,7 @@ public class ShowCommand implements Callable<Integer> {
             }
             row.put("recordedAt", iso(a.recordedAt()));
         }
-        return HistoryCommand.write(node);
+        return ExecutionFormats.write(node);
     }
 
     // ------------------------------------------------------------------- CSV
@@ -167,13 +164,13 @@ public class ShowCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder(CSV_HEADER).append('\n');
         for (AuditEntry a : audit) {
             out.append(a.seq()).append(',')
-                    .append(csv(a.action())).append(',')
+                    .append(csv(a.action().name())).append(',')
                     .append(csv(a.repository())).append(',')
                     .append(csv(a.tag())).append(',')
                     .append(csv(a.digest())).append(',')
                     .append(a.bytes()).append(',')
                     .append(csv(a.reason())).append(',')
-                    .append(csv(a.outcome())).append(',')
+                    .append(csv(a.outcome().name())).append(',')
                     .append(csv(String.join(" ", a.referencedBy()))).append(',')
                     .append(csv(iso(a.recordedAt()))).append('\n');
         }
@@ -195,7 +192,7 @@ public class ShowCommand implements Callable<Integer> {
 
     public static String toText(ExecutionDetail detail) {
         ExecutionSummary e = detail.summary();
-        RunParameters p = e.parameters();
+        GcSettings p = e.settings();
         Totals t = e.totals();
         String verb = e.dryRun() ? "would delete" : "deleted";
         StringBuilder out = new StringBuilder();
@@ -207,16 +204,16 @@ public class ShowCommand implements Callable<Integer> {
         }
         field(out, "started", time(e.started()));
         field(out, "ended", time(e.ended()));
-        field(out, "duration", duration(e.duration()));
-        field(out, "storage root", dash(p.storageRoot()));
+        field(out, "duration", Durations.elapsed(e.duration()));
+        field(out, "storage root", p == null ? "-" : p.storageRoot().toString());
         field(out, "dry run", String.valueOf(e.dryRun()));
-        field(out, "delete untagged", p.deleteUntagged() == null ? "-" : p.deleteUntagged().toString());
-        field(out, "min age", dash(p.minAge()));
-        field(out, "images", p.images().isEmpty() ? "-" : String.join(" ", p.images()));
-        field(out, "created at", dash(p.createdAt()));
-        field(out, verb, String.format("%d tags, %d manifests, %d layer links, %d repositories, %d blobs",
-                t.tags(), t.manifests(), t.layerLinks(), t.repositories(), t.blobs()));
-        field(out, e.dryRun() ? "bytes to reclaim" : "bytes reclaimed", t.bytesReclaimed() + " (" + bytes(t.bytesReclaimed()) + ")");
+        field(out, "delete untagged", p == null ? "-" : Boolean.toString(p.deleteUntagged()));
+        field(out, "min age", p == null ? "-" : Durations.format(p.minAge()));
+        field(out, "images", p == null || p.images().isEmpty() ? "-"
+                : String.join(" ", p.images().stream().map(Object::toString).toList()));
+        field(out, "created at", p == null ? "-" : p.createdAt().toString());
+        field(out, verb, RunReport.describeCounts(t));
+        field(out, e.dryRun() ? "bytes to reclaim" : "bytes reclaimed", t.bytes() + " (" + ByteSize.format(t.bytes()) + ")");
         if (t.keptChanged() > 0) {
             field(out, "kept (changed)", Long.toString(t.keptChanged()));
         }
@@ -225,12 +222,12 @@ public class ShowCommand implements Callable<Integer> {
         if (detail.steps().isEmpty()) {
             out.append("  (none)\n");
         } else {
-            HistoryCommand.Table steps = new HistoryCommand.Table("NAME", "STATUS", "READ>", "WRITE>", "FILTER>", "SKIP>",
+            Table steps = new Table("NAME", "STATUS", "READ>", "WRITE>", "FILTER>", "SKIP>",
                     "COMMIT>", "ROLLBACK>", "STARTED", "ENDED", "DURATION>");
             for (StepSummary s : detail.steps()) {
                 steps.row(s.name(), s.status(), Long.toString(s.readCount()), Long.toString(s.writeCount()),
                         Long.toString(s.filterCount()), Long.toString(s.skipCount()), Long.toString(s.commitCount()),
-                        Long.toString(s.rollbackCount()), time(s.started()), time(s.ended()), duration(s.duration()));
+                        Long.toString(s.rollbackCount()), time(s.started()), time(s.ended()), Durations.elapsed(s.duration()));
             }
             indent(out, steps.toString());
         }
@@ -239,11 +236,14 @@ public class ShowCommand implements Callable<Integer> {
         if (detail.bytesByRepository().isEmpty()) {
             out.append("  (none)\n");
         } else {
-            HistoryCommand.Table repositories = new HistoryCommand.Table("REPOSITORY", "TAGS>", "MANIFESTS>",
+            Table repositories = new Table("REPOSITORY", "TAGS>", "MANIFESTS>",
                     "LAYER LINKS>", "BLOBS>", "BYTES>", "SIZE>");
             for (RepositoryBytes r : detail.bytesByRepository()) {
-                repositories.row(r.repository(), Long.toString(r.tags()), Long.toString(r.manifests()),
-                        Long.toString(r.layerLinks()), Long.toString(r.blobs()), Long.toString(r.bytes()), bytes(r.bytes()));
+                Totals c = r.totals();
+                repositories.row(r.repository(), Long.toString(c.count(PlanItem.Action.DELETE_TAG)),
+                        Long.toString(c.count(PlanItem.Action.DELETE_MANIFEST)),
+                        Long.toString(c.count(PlanItem.Action.DELETE_LAYER_LINK)),
+                        Long.toString(c.count(PlanItem.Action.DELETE_BLOB)), Long.toString(c.bytes()), ByteSize.format(c.bytes()));
             }
             indent(out, repositories.toString());
         }
@@ -252,13 +252,13 @@ public class ShowCommand implements Callable<Integer> {
         if (detail.audit().isEmpty()) {
             out.append("  (none)\n");
         } else {
-            HistoryCommand.Table audit = new HistoryCommand.Table("SEQ>", "ACTION", "REPOSITORY", "TAG", "DIGEST", "BYTES>",
+            Table audit = new Table("SEQ>", "ACTION", "REPOSITORY", "TAG", "DIGEST", "BYTES>",
                     "OUTCOME", "REASON");
             for (AuditEntry a : detail.audit()) {
                 String repository = a.repository() != null ? a.repository()
                         : a.referencedBy().isEmpty() ? "-" : "(" + String.join(" ", a.referencedBy()) + ")";
-                audit.row(Long.toString(a.seq()), a.action(), repository, dash(a.tag()), dash(a.digest()),
-                        Long.toString(a.bytes()), a.outcome(), a.reason());
+                audit.row(Long.toString(a.seq()), a.action().name(), repository, dash(a.tag()), dash(a.digest()),
+                        Long.toString(a.bytes()), a.outcome().name(), a.reason());
             }
             indent(out, audit.toString());
         }

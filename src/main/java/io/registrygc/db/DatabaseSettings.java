@@ -27,10 +27,6 @@ public final class DatabaseSettings implements AutoCloseable {
         return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".registry-gc");
     }
 
-    public static boolean externalConfigured() {
-        return externalUrl() != null;
-    }
-
     private static String externalUrl() {
         String url = System.getProperty("spring.datasource.url");
         return url != null ? url : System.getenv("SPRING_DATASOURCE_URL");

@@ -1,11 +1,13 @@
 package io.registrygc.job;
 
+import io.registrygc.audit.RunJournal;
 import io.registrygc.audit.RunReport;
+import io.registrygc.db.RunLock;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanStore;
-import io.registrygc.policy.GcSettings;
+import io.registrygc.run.GcJobParameters;
+import io.registrygc.run.GcSettings;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -62,7 +64,7 @@ public class GcLauncher {
         String root = settings.storageRoot().toString();
         try (RunLock lock = RunLock.acquire(dataSource, root)) {
             running.onStart(id -> recordQuietly(lock, id));
-            JobParameters requested = GcJobParameters.toParameters(settings, Instant.now());
+            JobParameters requested = GcJobParameters.of(settings);
             JobExecution execution;
             JobExecution unfinished = lastUnfinished(root);
             if (unfinished != null && LEFT_RUNNING.contains(unfinished.getStatus())) {
@@ -71,12 +73,11 @@ public class GcLauncher {
                         unfinished.getId(), unfinished.getStatus());
                 unfinished = jobOperator.recover(unfinished);
             }
-            if (unfinished != null && !GcJobParameters.selectionKey(unfinished.getJobParameters())
-                    .equals(GcJobParameters.selectionKey(requested))) {
+            if (unfinished != null && !sameSelection(unfinished, settings)) {
                 if (!abandonUnfinished) {
                     return new Outcome(Result.REFUSED, unfinished.getId(), "an unfinished run (job execution "
                             + unfinished.getId() + ", " + unfinished.getStatus() + ") exists on " + root
-                            + " with other options: " + describe(unfinished.getJobParameters())
+                            + " with other options: " + describe(unfinished)
                             + ". Rerun that command to resume it, or add --abandon-unfinished to give it up and start this one.");
                 }
                 log.warn("abandoning unfinished job execution {}", unfinished.getId());
@@ -134,25 +135,27 @@ public class GcLauncher {
 
     /** The last execution on this storage root, if its run did not complete and was not abandoned. */
     private JobExecution lastUnfinished(String root) {
-        List<Long> ids = jdbc.queryForList("""
-                SELECT e.job_execution_id FROM batch_job_execution e
-                  JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
-                  JOIN batch_job_execution_params p ON p.job_execution_id = e.job_execution_id
-                 WHERE i.job_name = ? AND p.parameter_name = ? AND p.parameter_value = ?
-                 ORDER BY e.job_execution_id DESC LIMIT 1""", Long.class,
-                GcJobConfiguration.JOB_NAME, GcJobParameters.STORAGE_ROOT, root);
-        if (ids.isEmpty()) {
-            return null;
-        }
-        JobExecution last = jobRepository.getJobExecution(ids.get(0));
+        JobExecution last = new RunJournal(jdbc).lastExecution(root).map(jobRepository::getJobExecution)
+                // a later execution of the same run may have been created and not recorded (killed at once)
+                .map(execution -> jobRepository.getLastJobExecution(execution.getJobInstance()))
+                .orElse(null);
         return last != null && UNFINISHED.contains(last.getStatus()) ? last : null;
     }
 
-    private static String describe(JobParameters parameters) {
-        return "--dry-run=" + parameters.getString(GcJobParameters.DRY_RUN)
-                + " --delete-untagged=" + parameters.getString(GcJobParameters.DELETE_UNTAGGED)
-                + " --min-age=" + parameters.getString(GcJobParameters.MIN_AGE)
-                + " --image=[" + parameters.getString(GcJobParameters.IMAGES) + "]";
+    private static boolean sameSelection(JobExecution execution, GcSettings requested) {
+        try {
+            return GcJobParameters.settings(execution.getJobParameters()).sameSelectionAs(requested);
+        } catch (IllegalArgumentException unreadable) {
+            return false;
+        }
+    }
+
+    private static String describe(JobExecution execution) {
+        try {
+            return GcJobParameters.settings(execution.getJobParameters()).options();
+        } catch (IllegalArgumentException unreadable) {
+            return "(unreadable: " + unreadable.getMessage() + ")";
+        }
     }
 
     /**

@@ -1,19 +1,23 @@
 package io.registrygc.job;
 
-import io.registrygc.policy.GcSettings;
+import io.registrygc.run.GcJobParameters;
+import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
-import io.registrygc.storage.RegistryStorage;
+import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.StorageDeleter;
+import io.registrygc.storage.StorageReader;
 import org.springframework.batch.core.step.StepExecution;
 
-/** What a step needs to know about the run it belongs to, read from its job execution. */
-public record RunContext(long runId, long jobExecutionId, GcSettings settings, RegistryStorage storage) {
+/** What a step needs to know about its run: built once per step from the job parameters (see GcJobConfiguration). */
+public record RunContext(long runId, long jobExecutionId, GcSettings settings, StorageReader reader, StorageDeleter deleter) {
 
-    public static RunContext of(StepExecution stepExecution) {
+    static RunContext of(StepExecution stepExecution) {
         var jobExecution = stepExecution.getJobExecution();
-        GcSettings settings = GcJobParameters.toSettings(jobExecution.getJobParameters());
+        GcSettings settings = GcJobParameters.settings(jobExecution.getJobParameters());
         try {
+            RegistryPaths paths = RegistryPaths.open(settings.storageRoot());
             return new RunContext(jobExecution.getJobInstance().getInstanceId(), jobExecution.getId(), settings,
-                    RegistryStorage.open(settings.storageRoot()));
+                    new StorageReader(paths), new StorageDeleter(paths));
         } catch (NotARegistryStorageException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

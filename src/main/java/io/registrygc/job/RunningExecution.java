@@ -1,20 +1,34 @@
 package io.registrygc.job;
 
+import io.registrygc.audit.RunJournal;
+import io.registrygc.run.GcJobParameters;
+import io.registrygc.run.GcSettings;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The job execution this process is running, so a SIGTERM can stop it at the next chunk boundary; its ids
- * are in the logging context while it runs.
+ * The job execution this process is running: recorded in our run journal as it starts and ends, named in one
+ * log line and in the logging context while it runs, and at hand so a SIGTERM can stop it at the next chunk
+ * boundary.
  */
 @Component
 public class RunningExecution implements JobExecutionListener {
 
+    private static final Logger log = LoggerFactory.getLogger("io.registrygc.run");
+
+    private final RunJournal journal;
     private volatile JobExecution current;
     private volatile LongConsumer onStart = id -> { };
+
+    RunningExecution(JdbcTemplate jdbc) {
+        this.journal = new RunJournal(jdbc);
+    }
 
     void onStart(LongConsumer callback) {
         this.onStart = callback;
@@ -27,16 +41,27 @@ public class RunningExecution implements JobExecutionListener {
     @Override
     public void beforeJob(JobExecution jobExecution) {
         current = jobExecution;
+        long runId = jobExecution.getJobInstance().getInstanceId();
         // every log line of the run says which run and execution it belongs to (JSON logs: fields)
-        MDC.put("run_id", String.valueOf(jobExecution.getJobInstance().getInstanceId()));
+        MDC.put("run_id", String.valueOf(runId));
         MDC.put("job_execution_id", String.valueOf(jobExecution.getId()));
+        GcSettings settings = GcJobParameters.settings(jobExecution.getJobParameters());
+        journal.executionStarted(runId, jobExecution.getId(), settings);
+        log.atInfo().setMessage(() -> "run " + runId + " (job execution " + jobExecution.getId() + ") on "
+                        + settings.storageRoot() + ": " + settings.options())
+                .addKeyValue("event", "run_start").addKeyValue("storage_root", settings.storageRoot().toString())
+                .addKeyValue("options", settings.options()).log();
         onStart.accept(jobExecution.getId());
     }
 
     @Override
     public void afterJob(JobExecution jobExecution) {
         current = null;
-        MDC.remove("run_id");
-        MDC.remove("job_execution_id");
+        try {
+            journal.executionEnded(jobExecution.getId(), jobExecution.getStatus().name());
+        } finally {
+            MDC.remove("run_id");
+            MDC.remove("job_execution_id");
+        }
     }
 }

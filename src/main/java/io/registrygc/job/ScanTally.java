@@ -1,6 +1,7 @@
 package io.registrygc.job;
 
 import io.registrygc.scan.ScanResult;
+import io.registrygc.monitor.StepProgressListener;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What the scan has found so far, for its progress lines (the scan's total is not known in advance). */

@@ -3,52 +3,44 @@ package io.registrygc.job;
 import io.registrygc.scan.ScanTarget;
 import io.registrygc.storage.BlobShard;
 import io.registrygc.storage.StorageProblem;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.registrygc.storage.StorageReader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.springframework.batch.core.listener.StepExecutionListener;
-import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
- * Enumerates blob shards, then repositories in walk order. Its checkpoint is the key of the last
- * target read, so a restarted scan continues after the last committed chunk.
+ * Enumerates blob shards, then repositories in walk order, then the end of the scan. Its checkpoint is the
+ * key of the last target read, so a restarted scan continues after the last committed chunk.
  */
-class ScanTargetReader implements ItemStreamReader<ScanTarget>, StepExecutionListener {
+class ScanTargetReader implements ItemStreamReader<ScanTarget> {
 
     static final String LAST_KEY = "scan.lastKey";
     private static final String BLOBS = "blobs/";
     private static final String REPOSITORIES = "repositories/";
 
-    private RunContext run;
+    private final StorageReader storage;
     private String lastKey;
     private Iterator<BlobShard> shards;
     private Iterator<String> repositories;
     private final List<StorageProblem> walkProblems = new ArrayList<>();
     private boolean finished;
 
-    @Override
-    public void beforeStep(StepExecution stepExecution) {
-        run = RunContext.of(stepExecution);
+    ScanTargetReader(StorageReader storage) {
+        this.storage = storage;
     }
 
     @Override
     public void open(ExecutionContext context) {
         lastKey = context.containsKey(LAST_KEY) ? context.getString(LAST_KEY) : null;
-        finished = "end".equals(lastKey);
-        try {
-            List<BlobShard> all = run.storage().blobShards();
-            shards = all.stream().filter(s -> lastKey == null
-                    || (lastKey.startsWith(BLOBS) && (BLOBS + s.key()).compareTo(lastKey) > 0)).iterator();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + run.storage().paths().blobsRoot(), e);
-        }
+        finished = ScanTarget.End.KEY.equals(lastKey);
+        walkProblems.clear();
+        List<BlobShard> all = lastKey == null || lastKey.startsWith(BLOBS) ? storage.blobShards(walkProblems::add) : List.of();
+        shards = all.stream().filter(s -> lastKey == null || (BLOBS + s.key()).compareTo(lastKey) > 0).iterator();
         String afterRepository = lastKey != null && lastKey.startsWith(REPOSITORIES)
                 ? lastKey.substring(REPOSITORIES.length()) : null;
-        repositories = run.storage().repositories(afterRepository, walkProblems);
+        repositories = finished ? List.<String>of().iterator() : storage.repositories(afterRepository, walkProblems::add);
     }
 
     @Override
@@ -74,10 +66,7 @@ class ScanTargetReader implements ItemStreamReader<ScanTarget>, StepExecutionLis
             return new ScanTarget.Repository(name, problems);
         }
         finished = true;
-        if (!walkProblems.isEmpty()) {
-            return new ScanTarget.TrailingProblems(List.copyOf(walkProblems));
-        }
-        return null;
+        return new ScanTarget.End(List.copyOf(walkProblems));
     }
 
     @Override

@@ -38,11 +38,8 @@ public final class ManifestParser {
     public static final String MEDIA_TYPE_DOCKER_SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+json";
     public static final String MEDIA_TYPE_DOCKER_SCHEMA1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws";
     public static final String MEDIA_TYPE_DOCKER_SCHEMA2 = "application/vnd.docker.distribution.manifest.v2+json";
-    public static final String MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     public static final String MEDIA_TYPE_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-    public static final String MEDIA_TYPE_OCI_INDEX = "application/vnd.oci.image.index.v1+json";
     public static final String MEDIA_TYPE_OCI_ARTIFACT_MANIFEST = "application/vnd.oci.artifact.manifest.v1+json";
-    public static final String MEDIA_TYPE_OCI_EMPTY = "application/vnd.oci.empty.v1+json";
 
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -1,5 +1,6 @@
 package io.registrygc.monitor;
 
+import io.registrygc.units.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,29 +81,14 @@ public final class Progress {
             }
             text.append(String.format(Locale.ROOT, ", %.1f/s", rate));
             if (left != null) {
-                text.append(", about ").append(format(left)).append(" left");
+                text.append(", about ").append(Durations.elapsed(left)).append(" left");
             }
             return text.toString();
         }
 
         public String summary() {
             return String.format(Locale.ROOT, "%s: %d %s in %s (%.1f/s)%s", step, done - doneBefore, unit,
-                    format(elapsed), rate, detail == null || detail.isEmpty() ? "" : " [" + detail + "]");
+                    Durations.elapsed(elapsed), rate, detail == null || detail.isEmpty() ? "" : " [" + detail + "]");
         }
-    }
-
-    static String format(Duration duration) {
-        if (duration.toMillis() < 100) {
-            return "<0.1s";
-        }
-        long seconds = duration.toSeconds();
-        if (seconds < 60) {
-            return duration.toMillis() < 10_000 && duration.toMillis() % 1000 != 0
-                    ? String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0) : seconds + "s";
-        }
-        if (seconds < 3600) {
-            return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
-        }
-        return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, seconds % 3600 / 60);
     }
 }

@@ -37,8 +37,8 @@ public final class RunMetrics {
     public void record(PlanItem.Action action, Outcome outcome, long bytes) {
         Counter.builder("registry.gc.plan.items").description("Plan items carried out, kept or (dry run) planned")
                 .tags("action", action.name(), "outcome", outcome.name()).register(registry).increment();
-        if (outcome != Outcome.DELETED && outcome != Outcome.ALREADY_GONE) {
-            return;
+        if (!outcome.countsAsDone() || outcome == Outcome.PLANNED) {
+            return; // kept, or only planned by a dry run: nothing left the storage
         }
         if (action == PlanItem.Action.DELETE_MANIFEST) {
             manifestsDeleted.increment();

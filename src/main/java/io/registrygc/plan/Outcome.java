@@ -8,5 +8,10 @@ public enum Outcome {
     /** Modified after the run's cutoff, so the plan no longer holds for it: kept. */
     KEPT_CHANGED,
     /** Dry run: recorded, not carried out. */
-    PLANNED
+    PLANNED;
+
+    /** Whether the item counts as deleted (or, in a dry run, as planned): everything but what was kept. */
+    public boolean countsAsDone() {
+        return this != KEPT_CHANGED;
+    }
 }

@@ -1,17 +1,18 @@
 package io.registrygc.plan;
 
 import io.registrygc.storage.Digest;
-import io.registrygc.storage.RegistryStorage;
+import io.registrygc.storage.StorageDeleter;
+import io.registrygc.storage.StorageReader;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Carries out one plan item on the storage. Before removing a blob or a link it checks the file again:
- * one written after the run's cutoff is kept, whatever the plan said.
+ * Carries out plan items on the storage. Before removing a manifest, a link or a blob it reads the file's time
+ * again: one written after the run's cutoff is kept, whatever the plan said. A dry run carries out nothing and
+ * records every item as planned.
  */
 public final class PlanExecutor {
 
@@ -20,68 +21,82 @@ public final class PlanExecutor {
         List<String> tagsIndexing(String repository, String digest);
     }
 
-    private final RegistryStorage storage;
+    private final StorageReader reader;
+    private final StorageDeleter deleter;
     private final TagIndex tagIndex;
     private final Instant cutoff;
+    private final boolean dryRun;
 
-    public PlanExecutor(RegistryStorage storage, TagIndex tagIndex, Instant cutoff) {
-        this.storage = storage;
+    public PlanExecutor(StorageReader reader, StorageDeleter deleter, TagIndex tagIndex, Instant cutoff, boolean dryRun) {
+        this.reader = reader;
+        this.deleter = deleter;
         this.tagIndex = tagIndex;
         this.cutoff = cutoff;
+        this.dryRun = dryRun;
     }
 
-    public record Result(Outcome outcome, long bytes) {
+    /** Carries out items in order; the first that cannot be deleted stops it with an exception naming the item. */
+    public List<ExecutedItem> carryOut(List<? extends PlanItem> items) throws IOException {
+        List<ExecutedItem> done = new ArrayList<>(items.size());
+        for (PlanItem item : items) {
+            try {
+                done.add(dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item));
+            } catch (IOException e) {
+                throw new IOException("cannot delete " + item.describe() + ": " + e.getMessage(), e);
+            }
+        }
+        return done;
     }
 
-    public Result execute(PlanItem item) throws IOException {
+    ExecutedItem execute(PlanItem item) throws IOException {
         return switch (item.action()) {
-            case DELETE_TAG -> done(storage.deleteTag(item.repository(), item.tag()), 0);
+            case DELETE_TAG -> done(item, deleter.deleteTag(item.repository(), item.tag()));
             case DELETE_MANIFEST -> deleteManifest(item);
             case DELETE_LAYER_LINK -> deleteLayerLink(item);
-            case DELETE_REPOSITORY -> done(storage.deleteRepository(item.repository()), 0);
+            case DELETE_REPOSITORY -> done(item, deleter.deleteRepository(item.repository()));
             case DELETE_BLOB -> deleteBlob(item);
         };
     }
 
-    private Result deleteManifest(PlanItem item) throws IOException {
+    private ExecutedItem deleteManifest(PlanItem item) throws IOException {
         Digest digest = Digest.parse(item.digest());
-        Path revision = storage.paths().revisionFolder(item.repository(), digest);
-        if (changedSinceCutoff(revision.resolve("link"))) {
-            return new Result(Outcome.KEPT_CHANGED, 0);
+        if (changedSinceCutoff(reader.revisionModified(item.repository(), digest))) {
+            return kept(item);
         }
         for (String tag : tagIndex.tagsIndexing(item.repository(), item.digest())) {
-            storage.deleteTagIndexEntry(item.repository(), tag, digest);
+            deleter.deleteTagIndexEntry(item.repository(), tag, digest);
         }
-        return done(storage.deleteRevision(item.repository(), digest), 0);
+        return done(item, deleter.deleteRevision(item.repository(), digest));
     }
 
-    private Result deleteLayerLink(PlanItem item) throws IOException {
+    private ExecutedItem deleteLayerLink(PlanItem item) throws IOException {
         Digest digest = Digest.parse(item.digest());
-        if (changedSinceCutoff(storage.paths().layerLinkFolder(item.repository(), digest).resolve("link"))) {
-            return new Result(Outcome.KEPT_CHANGED, 0);
+        if (changedSinceCutoff(reader.layerLinkModified(item.repository(), digest))) {
+            return kept(item);
         }
-        return done(storage.deleteLayerLink(item.repository(), digest), 0);
+        return done(item, deleter.deleteLayerLink(item.repository(), digest));
     }
 
-    private Result deleteBlob(PlanItem item) throws IOException {
+    private ExecutedItem deleteBlob(PlanItem item) throws IOException {
         Digest digest = Digest.parse(item.digest());
-        if (changedSinceCutoff(storage.paths().blobData(digest))) {
-            return new Result(Outcome.KEPT_CHANGED, 0);
+        if (changedSinceCutoff(reader.blobModified(digest))) {
+            return kept(item);
         }
-        long removed = storage.deleteBlob(digest);
+        long removed = deleter.deleteBlob(digest);
         // an interrupted execution may have removed its data already: the scan knows its size
-        return removed < 0 ? new Result(Outcome.ALREADY_GONE, item.bytes()) : new Result(Outcome.DELETED, removed);
+        return removed < 0 ? new ExecutedItem(item, Outcome.ALREADY_GONE, item.bytes())
+                : new ExecutedItem(item, Outcome.DELETED, removed);
     }
 
-    private boolean changedSinceCutoff(Path file) throws IOException {
-        try {
-            return Files.getLastModifiedTime(file).toInstant().isAfter(cutoff);
-        } catch (NoSuchFileException e) {
-            return false;
-        }
+    private boolean changedSinceCutoff(Optional<Instant> modified) {
+        return modified.isPresent() && modified.get().isAfter(cutoff);
     }
 
-    private static Result done(boolean removed, long bytes) {
-        return new Result(removed ? Outcome.DELETED : Outcome.ALREADY_GONE, bytes);
+    private static ExecutedItem kept(PlanItem item) {
+        return new ExecutedItem(item, Outcome.KEPT_CHANGED, 0);
+    }
+
+    private static ExecutedItem done(PlanItem item, boolean removed) {
+        return new ExecutedItem(item, removed ? Outcome.DELETED : Outcome.ALREADY_GONE, 0);
     }
 }

@@ -2,9 +2,16 @@ package io.registrygc.plan;
 
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 
-/** Reads the plan of a run in order, one page at a time. */
+/** Reads the plan of a run ({@code gc_plan_item}, written by the planner). */
 public final class PlanStore {
+
+    /** The columns {@link #ROW} maps, in its order. */
+    public static final String COLUMNS = "seq, phase, action, repository, tag, digest, bytes, reason";
+    public static final RowMapper<PlanItem> ROW = (rs, i) -> new PlanItem(rs.getLong(1),
+            PlanItem.Phase.valueOf(rs.getString(2)), PlanItem.Action.valueOf(rs.getString(3)), rs.getString(4),
+            rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8));
 
     private final JdbcTemplate jdbc;
 
@@ -13,25 +20,13 @@ public final class PlanStore {
     }
 
     public List<PlanItem> page(long runId, PlanItem.Phase phase, long afterSeq, int size) {
-        return jdbc.query("""
-                SELECT seq, phase, action, repository, tag, digest, bytes, reason FROM gc_plan_item
-                 WHERE run_id = ? AND phase = ? AND seq > ? ORDER BY seq LIMIT ?""",
-                (rs, i) -> new PlanItem(rs.getLong(1), PlanItem.Phase.valueOf(rs.getString(2)),
-                        PlanItem.Action.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
-                        rs.getLong(7), rs.getString(8)),
-                runId, phase.name(), afterSeq, size);
+        return jdbc.query("SELECT " + COLUMNS + " FROM gc_plan_item WHERE run_id = ? AND phase = ? AND seq > ? ORDER BY seq LIMIT ?",
+                ROW, runId, phase.name(), afterSeq, size);
     }
 
     public long count(long runId, PlanItem.Phase phase) {
         Long count = jdbc.queryForObject("SELECT COUNT(*) FROM gc_plan_item WHERE run_id = ? AND phase = ?",
                 Long.class, runId, phase.name());
-        return count == null ? 0 : count;
-    }
-
-    /** Items of a phase up to a checkpoint: what a resumed step has already done. */
-    public long countUpTo(long runId, PlanItem.Phase phase, long seq) {
-        Long count = jdbc.queryForObject("SELECT COUNT(*) FROM gc_plan_item WHERE run_id = ? AND phase = ? AND seq <= ?",
-                Long.class, runId, phase.name(), seq);
         return count == null ? 0 : count;
     }
 

@@ -1,5 +1,7 @@
 package io.registrygc.policy;
 
+import io.registrygc.db.SqlLists;
+import io.registrygc.scan.ScannedManifest;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -35,18 +37,18 @@ public final class GcPlanner {
             AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = :run AND k.repository = %1$s.repository
                              AND k.keep_reason IS NOT NULL)""";
 
+    private static final String UNREADABLE = SqlLists.of(ScannedManifest.State.UNKNOWN_REFERENCES);
+
     private final JdbcTemplate jdbc;
 
     public GcPlanner(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
-    public boolean isPlanned(long runId) {
-        return Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT planned_at IS NOT NULL FROM gc_run WHERE run_id = ?", Boolean.class, runId));
-    }
-
-    /** Computes the plan; callers run it in one transaction. */
+    /**
+     * Computes the plan of a scanned run, replacing any earlier one. The scan step calls it when it stores the
+     * scan's end, in that chunk's transaction: the plan commits together with the scan's last checkpoint.
+     */
     public void plan(long runId) {
         boolean deleteUntagged = Boolean.TRUE.equals(
                 jdbc.queryForObject("SELECT delete_untagged FROM gc_run WHERE run_id = ?", Boolean.class, runId));
@@ -128,13 +130,13 @@ public final class GcPlanner {
         run(runId, """
                 UPDATE gc_manifest m SET keep_reason = CASE
                     WHEN m.modified_at > r.cutoff THEN 'younger than --min-age'
-                    WHEN NOT m.selected AND m.state IN ('UNREADABLE', 'UNPARSEABLE')
+                    WHEN NOT m.selected AND m.state IN :unreadable
                         THEN 'cannot be read, so it is kept: ' || m.problem
                     WHEN NOT m.selected AND repo.tainted
                         THEN 'repository has unreadable tags or links: all its manifests are kept'
                     WHEN NOT m.selected AND EXISTS (
                             SELECT 1 FROM gc_manifest u WHERE u.run_id = m.run_id AND u.repository = m.repository
-                               AND u.state IN ('UNREADABLE', 'UNPARSEABLE') AND NOT u.selected)
+                               AND u.state IN :unreadable AND NOT u.selected)
                         THEN 'repository has an unreadable manifest whose references are unknown'
                     WHEN m.delete_reason IS NULL THEN COALESCE(
                         (SELECT 'tagged ' || string_agg(t.tag, ', ' ORDER BY t.tag) FROM gc_tag t
@@ -192,13 +194,13 @@ public final class GcPlanner {
 
     /** Why no blob may be swept in this run, or null when the sweep is safe. */
     private String sweepBlocker(long runId) {
-        return jdbc.queryForObject("""
+        return jdbc.queryForObject(bind(runId, """
                 SELECT string_agg(what, '; ') FROM (
                     SELECT path || ': ' || message AS what FROM gc_problem WHERE run_id = ? AND impact = 'SWEEP_BLOCKED'
                     UNION ALL
                     SELECT 'manifest ' || repository || '@' || digest || ' is kept but unreadable (' || problem || ')'
-                      FROM gc_manifest WHERE run_id = ? AND keep_reason IS NOT NULL AND state IN ('UNREADABLE', 'UNPARSEABLE')
-                ) blockers""", String.class, runId, runId);
+                      FROM gc_manifest WHERE run_id = ? AND keep_reason IS NOT NULL AND state IN :unreadable
+                ) blockers"""), String.class, runId, runId);
     }
 
     private void planBlobPhase(long runId) {
@@ -241,6 +243,10 @@ public final class GcPlanner {
     }
 
     private void run(long runId, String sql) {
-        jdbc.update(sql.replace(":run", Long.toString(runId)));
+        jdbc.update(bind(runId, sql));
+    }
+
+    private static String bind(long runId, String sql) {
+        return sql.replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE);
     }
 }

@@ -21,6 +21,7 @@ public sealed interface ScanResult {
         }
     }
 
-    record Problems(List<StorageProblem> problems) implements ScanResult {
+    /** The scan is complete: what remains to store is the problems the walk met at its end. */
+    record End(List<StorageProblem> problems) implements ScanResult {
     }
 }

@@ -5,8 +5,8 @@ import io.registrygc.storage.StorageProblem;
 import java.util.List;
 
 /**
- * One unit of scan work: a blob shard or a repository. Targets come in a fixed order (blob shards,
- * then repositories in walk order), and {@link #key()} says where a restarted scan picks up.
+ * One unit of scan work: a blob shard or a repository. Targets come in a fixed order (blob shards, then
+ * repositories in walk order, then the end), and {@link #key()} says where a restarted scan picks up.
  */
 public sealed interface ScanTarget {
 
@@ -27,11 +27,16 @@ public sealed interface ScanTarget {
         }
     }
 
-    /** Problems the walk met after the last repository. */
-    record TrailingProblems(List<StorageProblem> problems) implements ScanTarget {
+    /**
+     * The end of the scan, with the problems the walk met after the last repository: once it is stored,
+     * everything is known and the run's plan is computed.
+     */
+    record End(List<StorageProblem> problems) implements ScanTarget {
+        public static final String KEY = "end";
+
         @Override
         public String key() {
-            return "end";
+            return KEY;
         }
     }
 }

@@ -5,7 +5,7 @@ import io.registrygc.manifest.ManifestParser;
 import io.registrygc.manifest.ParsedManifest;
 import io.registrygc.storage.BlobContent;
 import io.registrygc.storage.LinkEntry;
-import io.registrygc.storage.RegistryStorage;
+import io.registrygc.storage.StorageReader;
 import io.registrygc.storage.RepositoryListing;
 import io.registrygc.storage.StorageProblem;
 import java.util.ArrayList;
@@ -15,10 +15,10 @@ import java.util.Optional;
 /** Reads one scan target from storage and parses what it holds. Thread-safe; no Spring. */
 public final class Scanner {
 
-    private final RegistryStorage storage;
+    private final StorageReader storage;
     private final ManifestParser parser;
 
-    public Scanner(RegistryStorage storage, ManifestParser parser) {
+    public Scanner(StorageReader storage, ManifestParser parser) {
         this.storage = storage;
         this.parser = parser;
     }
@@ -30,18 +30,17 @@ public final class Scanner {
         if (target instanceof ScanTarget.Repository repository) {
             return scanRepository(repository);
         }
-        return new ScanResult.Problems(((ScanTarget.TrailingProblems) target).problems());
+        return new ScanResult.End(((ScanTarget.End) target).problems());
     }
 
     private ScanResult scanShard(ScanTarget.Shard target) {
         List<StorageProblem> problems = new ArrayList<>();
-        return new ScanResult.Blobs(storage.listBlobs(target.shard(), problems), problems);
+        return new ScanResult.Blobs(storage.listBlobs(target.shard(), problems::add), problems);
     }
 
     private ScanResult scanRepository(ScanTarget.Repository target) {
-        RepositoryListing listing = storage.readRepository(target.name());
         List<StorageProblem> problems = new ArrayList<>(target.walkProblems());
-        problems.addAll(listing.problems());
+        RepositoryListing listing = storage.readRepository(target.name(), problems::add);
         List<ScannedManifest> manifests = new ArrayList<>(listing.revisions().size());
         for (LinkEntry revision : listing.revisions()) {
             manifests.add(scanManifest(revision, problems));

@@ -1,5 +1,7 @@
 package io.registrygc.audit;
 
+import static io.registrygc.plan.Outcome.*;
+import static io.registrygc.plan.PlanItem.Action.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,32 +11,51 @@ import io.registrygc.audit.history.AuditEntry;
 import io.registrygc.audit.history.ExecutionDetail;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RepositoryBytes;
-import io.registrygc.audit.history.RunParameters;
 import io.registrygc.audit.history.StepSummary;
-import io.registrygc.audit.history.Totals;
 import io.registrygc.cli.HistoryCommand;
+import io.registrygc.cli.Table;
+import io.registrygc.policy.ImageSelector;
+import io.registrygc.run.GcSettings;
+import io.registrygc.units.ByteSize;
+import io.registrygc.units.Durations;
+import java.nio.file.Path;
+import java.time.Instant;
 import io.registrygc.cli.ShowCommand;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import io.registrygc.plan.Outcome;
+import io.registrygc.plan.PlanItem;
+import io.registrygc.plan.Totals;
 import org.junit.jupiter.api.Test;
 
 /** The text, JSON and CSV forms of {@code history} and {@code show}. */
 class HistoryFormatTest {
+    static Totals totals(long tags, long manifests, long layerLinks, long repositories, long blobs, long bytes, long kept) {
+        Totals.Builder b = new Totals.Builder().add(DELETE_TAG, DELETED, tags, 0).add(DELETE_MANIFEST, DELETED, manifests, 0)
+                .add(DELETE_LAYER_LINK, DELETED, layerLinks, 0).add(DELETE_REPOSITORY, DELETED, repositories, 0)
+                .add(DELETE_BLOB, DELETED, blobs, bytes).add(DELETE_BLOB, KEPT_CHANGED, kept, 0);
+        return b.build();
+    }
+
+    static RepositoryBytes repository(String name, long tags, long manifests, long layerLinks, long blobs, long bytes) {
+        return new RepositoryBytes(name, totals(tags, manifests, layerLinks, 0, blobs, bytes, 0));
+    }
+
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final OffsetDateTime T0 = OffsetDateTime.of(2025, 3, 4, 5, 6, 7, 250_000_000, ZoneOffset.ofHours(1));
 
     private static ExecutionSummary summary(long id, OffsetDateTime ended, boolean dryRun, Totals totals) {
         return new ExecutionSummary(id, id - 1, T0.minusSeconds(1), T0, ended, ended == null ? "STARTED" : "COMPLETED",
-                ended == null ? "UNKNOWN" : "COMPLETED", "", dryRun,
-                new RunParameters("/srv/registry", dryRun, true, "0", List.of("a/b:c"), "2025-03-04T04:06:05Z"), totals);
+                ended == null ? "UNKNOWN" : "COMPLETED", "", new GcSettings(Path.of("/srv/registry"), dryRun, true,
+                        Duration.ZERO, List.of(ImageSelector.parse("a/b:c")), Instant.parse("2025-03-04T04:06:05Z")), totals);
     }
 
     @Test
     void historyJsonHasTheDocumentedShape() throws Exception {
-        Totals totals = new Totals(1, 2, 3, 4, 5, 6789, 1);
+        Totals totals = totals(1, 2, 3, 4, 5, 6789, 1);
         String text = HistoryCommand.toJson(List.of(summary(12, T0.plusSeconds(90), false, totals),
                 summary(11, null, true, Totals.NONE)));
         assertThat(text).endsWith("\n");
@@ -69,12 +90,12 @@ class HistoryFormatTest {
 
     @Test
     void showJsonAddsStepsBytesByRepositoryAndAudit() throws Exception {
-        ExecutionDetail detail = new ExecutionDetail(summary(5, T0.plusSeconds(2), false, new Totals(0, 1, 0, 0, 1, 10, 0)),
+        ExecutionDetail detail = new ExecutionDetail(summary(5, T0.plusSeconds(2), false, totals(0, 1, 0, 0, 1, 10, 0)),
                 List.of(new StepSummary(9, "scan", "COMPLETED", "COMPLETED", 4, 3, 1, 0, 2, 0, T0, T0.plusSeconds(1))),
-                List.of(new AuditEntry(1, "DELETE_MANIFEST", "a/b", null, "sha256:aa", 0, "untagged", "DELETED", T0, null),
-                        new AuditEntry(2, "DELETE_BLOB", null, null, "sha256:bb", 10, "no kept manifest references it",
-                                "ALREADY_GONE", T0, List.of("a/b", "c"))),
-                List.of(new RepositoryBytes(RepositoryBytes.SHARED, 0, 0, 0, 1, 10)));
+                List.of(new AuditEntry(1, DELETE_MANIFEST, "a/b", null, "sha256:aa", 0, "untagged", DELETED, T0, null),
+                        new AuditEntry(2, DELETE_BLOB, null, null, "sha256:bb", 10, "no kept manifest references it",
+                                ALREADY_GONE, T0, List.of("a/b", "c"))),
+                List.of(repository(RepositoryBytes.SHARED, 0, 0, 0, 1, 10)));
         JsonNode node = JSON.readTree(ShowCommand.toJson(detail));
         assertThat(node.get("executionId").asLong()).isEqualTo(5);
         assertThat(node.at("/steps/0/name").asText()).isEqualTo("scan");
@@ -99,10 +120,10 @@ class HistoryFormatTest {
         assertThat(ShowCommand.csv("two\nlines")).isEqualTo("\"two\nlines\"");
 
         String csv = ShowCommand.toCsv(List.of(
-                new AuditEntry(3, "DELETE_TAG", "a/b", "v1", "sha256:aa", 0, "tag selected by --image a/b, again",
-                        "DELETED", T0, null),
-                new AuditEntry(4, "DELETE_BLOB", null, null, "sha256:bb", 42, "no kept manifest references it",
-                        "PLANNED", null, List.of("a/b", "c/d"))));
+                new AuditEntry(3, DELETE_TAG, "a/b", "v1", "sha256:aa", 0, "tag selected by --image a/b, again",
+                        DELETED, T0, null),
+                new AuditEntry(4, DELETE_BLOB, null, null, "sha256:bb", 42, "no kept manifest references it",
+                        PLANNED, null, List.of("a/b", "c/d"))));
         assertThat(csv.lines().toList()).containsExactly(
                 ShowCommand.CSV_HEADER,
                 "3,DELETE_TAG,a/b,v1,sha256:aa,0,\"tag selected by --image a/b, again\",DELETED,,2025-03-04T05:06:07.250+01:00",
@@ -112,7 +133,7 @@ class HistoryFormatTest {
 
     @Test
     void tableAlignsColumnsAndRightAlignsNumbers() {
-        String table = new HistoryCommand.Table("NAME", "COUNT>", "NOTE")
+        String table = new Table("NAME", "COUNT>", "NOTE")
                 .row("a", "7", "x")
                 .row("longer name", "12345", "")
                 .toString();
@@ -120,13 +141,13 @@ class HistoryFormatTest {
                 "NAME         COUNT  NOTE",
                 "a                7  x",
                 "longer name  12345");
-        assertThatThrownBy(() -> new HistoryCommand.Table("A", "B").row("only one"))
+        assertThatThrownBy(() -> new Table("A", "B").row("only one"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void historyTableHasOneLinePerExecution() {
-        String table = HistoryCommand.toTable(List.of(summary(12, T0.plusSeconds(90), false, new Totals(0, 2, 0, 0, 5, 2048, 0)),
+        String table = HistoryCommand.toTable(List.of(summary(12, T0.plusSeconds(90), false, totals(0, 2, 0, 0, 5, 2048, 0)),
                 summary(11, null, true, Totals.NONE)));
         List<String> lines = table.lines().toList();
         assertThat(lines).hasSize(3);
@@ -139,21 +160,21 @@ class HistoryFormatTest {
 
     @Test
     void durationsAndSizesReadWell() {
-        assertThat(HistoryCommand.duration(null)).isEqualTo("-");
-        assertThat(HistoryCommand.duration(Duration.ofMillis(850))).isEqualTo("850ms");
-        assertThat(HistoryCommand.duration(Duration.ofMillis(12_345))).isEqualTo("12.3s");
-        assertThat(HistoryCommand.duration(Duration.ofSeconds(245))).isEqualTo("4m05s");
-        assertThat(HistoryCommand.duration(Duration.ofSeconds(7380))).isEqualTo("2h03m");
-        assertThat(HistoryCommand.bytes(512)).isEqualTo("512 B");
-        assertThat(HistoryCommand.bytes(1536)).isEqualTo("1.5 KiB");
-        assertThat(HistoryCommand.bytes(3L << 30)).isEqualTo("3.0 GiB");
+        assertThat(Durations.elapsed(null)).isEqualTo("-");
+        assertThat(Durations.elapsed(Duration.ofMillis(850))).isEqualTo("850ms");
+        assertThat(Durations.elapsed(Duration.ofMillis(12_345))).isEqualTo("12.3s");
+        assertThat(Durations.elapsed(Duration.ofSeconds(245))).isEqualTo("4m05s");
+        assertThat(Durations.elapsed(Duration.ofSeconds(7380))).isEqualTo("2h03m");
+        assertThat(ByteSize.format(512)).isEqualTo("512 B");
+        assertThat(ByteSize.format(1536)).isEqualTo("1.5 KiB");
+        assertThat(ByteSize.format(3L << 30)).isEqualTo("3.0 GiB");
     }
 
     @Test
     void showTextNamesTheExecutionAndItsDryRun() {
-        ExecutionDetail detail = new ExecutionDetail(summary(5, T0.plusSeconds(2), true, new Totals(0, 1, 0, 0, 1, 10, 0)),
-                List.of(), List.of(new AuditEntry(1, "DELETE_BLOB", null, null, "sha256:bb", 10, "why", "PLANNED", T0,
-                        List.of("a/b"))), List.of(new RepositoryBytes("a/b", 0, 0, 0, 1, 10)));
+        ExecutionDetail detail = new ExecutionDetail(summary(5, T0.plusSeconds(2), true, totals(0, 1, 0, 0, 1, 10, 0)),
+                List.of(), List.of(new AuditEntry(1, DELETE_BLOB, null, null, "sha256:bb", 10, "why", PLANNED, T0,
+                        List.of("a/b"))), List.of(repository("a/b", 0, 0, 0, 1, 10)));
         String text = ShowCommand.toText(detail);
         assertThat(text).startsWith("job execution 5 of run 4 (dry run: nothing was changed)\n")
                 .contains("  bytes to reclaim:  10 (10 B)\n", "  would delete:", "steps:\n  (none)\n", "audit (1 rows):",

@@ -18,11 +18,14 @@ class DurationConverterTest {
         assertThat(converter.convert("30s")).isEqualTo(Duration.ofSeconds(30));
         assertThat(converter.convert(" 5M ")).isEqualTo(Duration.ofMinutes(5));
         assertThat(converter.convert("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(converter.convert("2d")).isEqualTo(Duration.ofDays(2));
+        assertThat(converter.convert("1w")).isEqualTo(Duration.ofDays(7));
+        assertThat(converter.convert("PT1H30M")).isEqualTo(Duration.ofMinutes(90));
     }
 
     @Test
     void refusesWhatIsNotADuration() {
-        for (String value : new String[] {"", "10", "-1s", "1.5s", "s", "10x", "1d", "9999999999s"}) {
+        for (String value : new String[] {"", "10", "-1s", "1.5s", "s", "10x", "1y", "-PT1H", "PT", "36501d", "9999999999999999999s", "99999999999999999d"}) {
             assertThatThrownBy(() -> converter.convert(value)).as(value).isInstanceOf(TypeConversionException.class);
         }
     }

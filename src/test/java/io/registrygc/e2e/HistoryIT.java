@@ -11,7 +11,7 @@ import io.registrygc.e2e.support.ImageFactory;
 import io.registrygc.e2e.support.RegistryClient;
 import io.registrygc.e2e.support.RegistryServer;
 import io.registrygc.e2e.support.StorageSnapshot;
-import io.registrygc.job.RunLock;
+import io.registrygc.db.RunLock;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.Gc;
 import io.registrygc.testsupport.TestDatabase;

@@ -2,6 +2,7 @@ package io.registrygc.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.registrygc.units.Durations;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -75,11 +76,11 @@ class ProgressTest {
 
     @Test
     void longDurationsReadAsMinutesAndHours() {
-        assertThat(Progress.format(Duration.ofSeconds(75))).isEqualTo("1m15s");
-        assertThat(Progress.format(Duration.ofSeconds(3 * 3600 + 25 * 60 + 9))).isEqualTo("3h25m");
-        assertThat(Progress.format(Duration.ofMillis(2500))).isEqualTo("2.5s");
-        assertThat(Progress.format(Duration.ofSeconds(42))).isEqualTo("42s");
-        assertThat(Progress.format(Duration.ofMillis(3))).isEqualTo("<0.1s");
+        assertThat(Durations.elapsed(Duration.ofSeconds(75))).isEqualTo("1m15s");
+        assertThat(Durations.elapsed(Duration.ofSeconds(3 * 3600 + 25 * 60 + 9))).isEqualTo("3h25m");
+        assertThat(Durations.elapsed(Duration.ofMillis(2500))).isEqualTo("2.5s");
+        assertThat(Durations.elapsed(Duration.ofSeconds(42))).isEqualTo("42s");
+        assertThat(Durations.elapsed(Duration.ofMillis(3))).isEqualTo("3ms");
     }
 
     @Test

@@ -1,7 +1,5 @@
-package io.registrygc.job;
+package io.registrygc.monitor;
 
-import io.registrygc.monitor.Progress;
-import io.registrygc.monitor.ProgressReporter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -17,16 +15,16 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 
 /**
- * Logs a step's progress at a steady interval and its totals at the end. Register it after any listener
- * that prepares the step's work (the planner), so the total it reads is the one the step will do.
+ * Logs a step's progress at a steady interval and its totals at the end. What the step has to do is read at
+ * its start (for the delete steps: the plan, computed by the scan before them).
  */
-class StepProgressListener<T> implements StepExecutionListener, ItemWriteListener<T> {
+public class StepProgressListener<T> implements StepExecutionListener, ItemWriteListener<T> {
 
     private static final Logger log = LoggerFactory.getLogger(StepProgressListener.class);
 
     /** What the step has to do: its total ({@link Progress#UNKNOWN} if not known) and what a resume skips. */
-    record Extent(long total, long doneBefore) {
-        static final Extent UNKNOWN = new Extent(Progress.UNKNOWN, 0);
+    public record Extent(long total, long doneBefore) {
+        public static final Extent UNKNOWN = new Extent(Progress.UNKNOWN, 0);
     }
 
     private final String unit;
@@ -37,11 +35,11 @@ class StepProgressListener<T> implements StepExecutionListener, ItemWriteListene
     private ProgressReporter reporter;
 
     /** What a step has found so far, for its progress lines; counts one execution of the step. */
-    interface Tally<T> extends Consumer<T>, Supplier<String> {
+    public interface Tally<T> extends Consumer<T>, Supplier<String> {
         void reset();
     }
 
-    StepProgressListener(String unit, Duration interval, Function<StepExecution, Extent> extent, Tally<T> tally) {
+    public StepProgressListener(String unit, Duration interval, Function<StepExecution, Extent> extent, Tally<T> tally) {
         this.unit = unit;
         this.interval = interval;
         this.extent = extent;

@@ -1,4 +1,4 @@
-package io.registrygc.job;
+package io.registrygc.db;
 
 import java.net.InetAddress;
 import java.sql.Connection;

@@ -18,46 +18,23 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 import java.util.Optional;
 
 /**
- * Reads and changes a Distribution filesystem storage. Reading is tolerant: whatever cannot be read
- * comes back as a {@link StorageProblem} instead of an exception, so one bad file never stops a scan.
- * Deletions are idempotent: deleting what is already gone reports that and succeeds.
+ * Reads a Distribution filesystem storage, tolerantly and in one way: whatever cannot be read is handed to
+ * the caller's problem sink as a {@link StorageProblem} (whose impact says what it holds back) and reading goes
+ * on, so one bad file never stops a scan and is never a reason to delete something else. Reading one blob
+ * returns {@link BlobContent}: its bytes, or why there are none, for the caller to judge.
  */
-public final class RegistryStorage {
+public final class StorageReader {
 
     private static final int MAX_LINK_BYTES = 1024;
 
     private final RegistryPaths paths;
 
-    private RegistryStorage(RegistryPaths paths) {
+    public StorageReader(RegistryPaths paths) {
         this.paths = paths;
-    }
-
-    /**
-     * Opens a storage root (the {@code rootdirectory} of the registry's config), refusing anything else. The
-     * storage is known by its real path, symbolic links resolved, so that two spellings of one storage share
-     * one lock and one history.
-     */
-    public static RegistryStorage open(Path storageRoot) throws NotARegistryStorageException {
-        RegistryPaths paths = new RegistryPaths(storageRoot);
-        if (!Files.isDirectory(paths.root())) {
-            throw new NotARegistryStorageException("storage root " + paths.root() + " is not a directory");
-        }
-        if (!Files.isDirectory(paths.v2())) {
-            throw new NotARegistryStorageException("storage root " + paths.root()
-                    + " is not a registry storage: it has no docker/registry/v2 folder");
-        }
-        if (!Files.isDirectory(paths.blobsRoot()) && !Files.isDirectory(paths.repositoriesRoot())) {
-            throw new NotARegistryStorageException("storage root " + paths.root()
-                    + " is not a registry storage: docker/registry/v2 holds neither blobs nor repositories");
-        }
-        try {
-            return new RegistryStorage(new RegistryPaths(paths.root().toRealPath()));
-        } catch (IOException e) {
-            throw new NotARegistryStorageException("storage root " + paths.root() + " cannot be resolved: " + e.getMessage());
-        }
     }
 
     public RegistryPaths paths() {
@@ -66,16 +43,19 @@ public final class RegistryStorage {
 
     // ---------------------------------------------------------------- reading: blobs
 
-    /** Every {@code blobs/<algorithm>/<xx>} folder, sorted. */
-    public List<BlobShard> blobShards() throws IOException {
+    /**
+     * Every {@code blobs/<algorithm>/<xx>} folder, sorted. The blobs of a folder that cannot be listed are not
+     * known, so they are never candidates for the sweep.
+     */
+    public List<BlobShard> blobShards(Consumer<StorageProblem> problems) {
         List<BlobShard> shards = new ArrayList<>();
         if (!Files.isDirectory(paths.blobsRoot())) {
             return shards;
         }
-        for (String algorithm : sortedChildren(paths.blobsRoot())) {
+        for (String algorithm : children(paths.blobsRoot(), problems)) {
             Path algorithmFolder = paths.blobsRoot().resolve(algorithm);
             if (Files.isDirectory(algorithmFolder)) {
-                for (String prefix : sortedChildren(algorithmFolder)) {
+                for (String prefix : children(algorithmFolder, problems)) {
                     if (Files.isDirectory(algorithmFolder.resolve(prefix))) {
                         shards.add(new BlobShard(algorithm, prefix));
                     }
@@ -85,22 +65,31 @@ public final class RegistryStorage {
         return shards;
     }
 
+    private static List<String> children(Path folder, Consumer<StorageProblem> problems) {
+        try {
+            return sortedChildren(folder);
+        } catch (IOException e) {
+            problems.accept(StorageProblem.noted(folder, "cannot list blob folder: " + e.getMessage()));
+            return List.of();
+        }
+    }
+
     /** The blob folders of one shard. Folders that are not a digest are reported and left alone. */
-    public List<BlobEntry> listBlobs(BlobShard shard, List<StorageProblem> problems) {
+    public List<BlobEntry> listBlobs(BlobShard shard, Consumer<StorageProblem> problems) {
         Path folder = paths.blobsRoot().resolve(shard.algorithm()).resolve(shard.prefix());
         List<BlobEntry> blobs = new ArrayList<>();
         List<String> names;
         try {
             names = sortedChildren(folder);
         } catch (IOException e) {
-            problems.add(StorageProblem.noted(folder, "cannot list blob folder: " + e.getMessage()));
+            problems.accept(StorageProblem.noted(folder, "cannot list blob folder: " + e.getMessage()));
             return blobs;
         }
         for (String hex : names) {
             Path blobFolder = folder.resolve(hex);
             Optional<Digest> digest = Digest.tryParse(shard.algorithm() + ":" + hex);
             if (digest.isEmpty() || !hex.startsWith(shard.prefix()) || !Files.isDirectory(blobFolder)) {
-                problems.add(StorageProblem.noted(blobFolder, "not a blob folder; left alone"));
+                problems.accept(StorageProblem.noted(blobFolder, "not a blob folder; left alone"));
                 continue;
             }
             try {
@@ -113,7 +102,7 @@ public final class RegistryStorage {
                     blobs.add(new BlobEntry(digest.get(), attributes.size(), attributes.lastModifiedTime().toInstant()));
                 }
             } catch (IOException e) {
-                problems.add(StorageProblem.noted(blobFolder, "cannot read blob folder: " + e.getMessage()));
+                problems.accept(StorageProblem.noted(blobFolder, "cannot read blob folder: " + e.getMessage()));
             }
         }
         return blobs;
@@ -136,9 +125,24 @@ public final class RegistryStorage {
         }
     }
 
-    /** The blob's current data file modification time, if it has data. */
+    /**
+     * When the file that makes an item exist was last written: a revision's or a layer's link, a blob's data;
+     * empty when it is gone. What the sweep re-checks just before it deletes.
+     */
+    public Optional<Instant> revisionModified(String repository, Digest digest) throws IOException {
+        return modified(paths.revisionFolder(repository, digest).resolve("link"));
+    }
+
+    public Optional<Instant> layerLinkModified(String repository, Digest digest) throws IOException {
+        return modified(paths.layerLinkFolder(repository, digest).resolve("link"));
+    }
+
     public Optional<Instant> blobModified(Digest digest) throws IOException {
-        BasicFileAttributes attributes = attributesOrNull(paths.blobData(digest));
+        return modified(paths.blobData(digest));
+    }
+
+    private static Optional<Instant> modified(Path file) throws IOException {
+        BasicFileAttributes attributes = attributesOrNull(file);
         return attributes == null ? Optional.empty() : Optional.of(attributes.lastModifiedTime().toInstant());
     }
 
@@ -149,7 +153,7 @@ public final class RegistryStorage {
      * sorted), lazily, starting after {@code after} (null: from the start). A folder is a repository
      * when it holds {@code _manifests} or {@code _layers}; folders whose names start with '_' never are.
      */
-    public Iterator<String> repositories(String after, List<StorageProblem> problems) {
+    public Iterator<String> repositories(String after, Consumer<StorageProblem> problems) {
         return new RepositoryWalk(after, problems);
     }
 
@@ -160,15 +164,14 @@ public final class RegistryStorage {
         return Arrays.compare(left, right);
     }
 
-    public RepositoryListing readRepository(String name) {
-        List<StorageProblem> problems = new ArrayList<>();
+    public RepositoryListing readRepository(String name, Consumer<StorageProblem> problems) {
         List<LinkEntry> revisions = readDigestFolders(paths.revisionsRoot(name), problems, true);
         List<LinkEntry> layers = readDigestFolders(paths.layers(name), problems, false);
         List<TagEntry> tags = readTags(name, problems);
-        return new RepositoryListing(name, revisions, tags, layers, problems);
+        return new RepositoryListing(name, revisions, tags, layers);
     }
 
-    private List<TagEntry> readTags(String repository, List<StorageProblem> problems) {
+    private List<TagEntry> readTags(String repository, Consumer<StorageProblem> problems) {
         List<TagEntry> tags = new ArrayList<>();
         Path tagsRoot = paths.tagsRoot(repository);
         if (!Files.isDirectory(tagsRoot)) {
@@ -178,7 +181,7 @@ public final class RegistryStorage {
         try {
             names = sortedChildren(tagsRoot);
         } catch (IOException e) {
-            problems.add(StorageProblem.keepsRepository(tagsRoot, "cannot list tags: " + e.getMessage()));
+            problems.accept(StorageProblem.keepsRepository(tagsRoot, "cannot list tags: " + e.getMessage()));
             return tags;
         }
         for (String tag : names) {
@@ -187,13 +190,13 @@ public final class RegistryStorage {
                 continue;
             }
             if (!RegistryPaths.isValidTagName(tag)) {
-                problems.add(StorageProblem.keepsRepository(tagFolder, "not a valid tag name"));
+                problems.accept(StorageProblem.keepsRepository(tagFolder, "not a valid tag name"));
                 continue;
             }
-            Path current = tagFolder.resolve("current/link");
+            Path current = paths.tagCurrentLink(repository, tag);
             Optional<Digest> digest = readLink(current, problems, StorageProblem.Impact.REPOSITORY_KEPT);
             Instant modified = modifiedOrEpoch(current);
-            List<Digest> index = readDigestFolders(tagFolder.resolve("index"), problems, false).stream()
+            List<Digest> index = readDigestFolders(paths.tagIndex(repository, tag), problems, false).stream()
                     .map(LinkEntry::digest).toList();
             tags.add(new TagEntry(tag, digest, modified, index));
         }
@@ -205,7 +208,7 @@ public final class RegistryStorage {
      * enumerates them; a folder without a link file is what a deletion through the API leaves and does
      * not count; a link whose content disagrees or is unreadable is reported.
      */
-    private List<LinkEntry> readDigestFolders(Path root, List<StorageProblem> problems, boolean revisions) {
+    private List<LinkEntry> readDigestFolders(Path root, Consumer<StorageProblem> problems, boolean revisions) {
         List<LinkEntry> entries = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return entries;
@@ -221,7 +224,7 @@ public final class RegistryStorage {
                     Path folder = algorithmFolder.resolve(hex);
                     Optional<Digest> digest = Digest.tryParse(algorithm + ":" + hex);
                     if (digest.isEmpty() || !Files.isDirectory(folder)) {
-                        problems.add(StorageProblem.noted(folder, "not a digest folder; left alone"));
+                        problems.accept(StorageProblem.noted(folder, "not a digest folder; left alone"));
                         continue;
                     }
                     Path link = folder.resolve("link");
@@ -231,133 +234,45 @@ public final class RegistryStorage {
                     }
                     Optional<Digest> target = readLink(link, problems, StorageProblem.Impact.NOTED);
                     if (target.isPresent() && !target.get().equals(digest.get())) {
-                        problems.add(StorageProblem.noted(link, "link holds " + target.get() + ", folder names " + digest.get()));
+                        problems.accept(StorageProblem.noted(link, "link holds " + target.get() + ", folder names " + digest.get()));
                     }
                     Instant modified = target.isPresent() ? modifiedOrEpoch(link) : modifiedOrEpoch(folder);
                     entries.add(new LinkEntry(digest.get(), modified));
                 }
             }
         } catch (IOException e) {
-            problems.add(new StorageProblem(root.toString(), "cannot list: " + e.getMessage(), unreadable));
+            problems.accept(new StorageProblem(root.toString(), "cannot list: " + e.getMessage(), unreadable));
         }
         return entries;
     }
 
     /** Reads a link file tolerantly: missing, empty or corrupt links are reported with the given impact. */
-    Optional<Digest> readLink(Path link, List<StorageProblem> problems, StorageProblem.Impact impact) {
+    private Optional<Digest> readLink(Path link, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
         try {
             if (Files.size(link) > MAX_LINK_BYTES) {
-                problems.add(new StorageProblem(link.toString(), "link file is too large to be a link", impact));
+                problems.accept(new StorageProblem(link.toString(), "link file is too large to be a link", impact));
                 return Optional.empty();
             }
             String content = new String(Files.readAllBytes(link), StandardCharsets.UTF_8).strip();
             if (content.isEmpty()) {
-                problems.add(new StorageProblem(link.toString(), "link file is empty", impact));
+                problems.accept(new StorageProblem(link.toString(), "link file is empty", impact));
                 return Optional.empty();
             }
             Optional<Digest> digest = Digest.tryParse(content);
             if (digest.isEmpty()) {
-                problems.add(new StorageProblem(link.toString(), "link file does not hold a digest", impact));
+                problems.accept(new StorageProblem(link.toString(), "link file does not hold a digest", impact));
             }
             return digest;
         } catch (NoSuchFileException e) {
-            problems.add(new StorageProblem(link.toString(), "link file is missing", impact));
+            problems.accept(new StorageProblem(link.toString(), "link file is missing", impact));
             return Optional.empty();
         } catch (IOException e) {
-            problems.add(new StorageProblem(link.toString(), "cannot read link: " + e.getMessage(), impact));
+            problems.accept(new StorageProblem(link.toString(), "cannot read link: " + e.getMessage(), impact));
             return Optional.empty();
         }
-    }
-
-    // ---------------------------------------------------------------- deleting
-
-    /** Removes a manifest revision (its link and legacy signatures). True when something was removed. */
-    public boolean deleteRevision(String repository, Digest digest) throws IOException {
-        return deleteTree(paths.revisionFolder(repository, digest));
-    }
-
-    public boolean deleteTagIndexEntry(String repository, String tag, Digest digest) throws IOException {
-        return deleteTree(paths.tagIndexEntry(repository, tag, digest));
-    }
-
-    public boolean deleteTag(String repository, String tag) throws IOException {
-        return deleteTree(paths.tagFolder(repository, tag));
-    }
-
-    public boolean deleteLayerLink(String repository, Digest digest) throws IOException {
-        return deleteTree(paths.layerLinkFolder(repository, digest));
-    }
-
-    /**
-     * Removes a repository: its {@code _manifests}, {@code _layers} and {@code _uploads}, then its folder
-     * and parents when empty. Repositories nested inside it stay.
-     */
-    public boolean deleteRepository(String repository) throws IOException {
-        boolean removed = deleteTree(paths.manifests(repository));
-        removed |= deleteTree(paths.layers(repository));
-        removed |= deleteTree(paths.uploads(repository));
-        Path folder = paths.repository(repository);
-        while (!folder.equals(paths.repositoriesRoot()) && isEmptyDirectory(folder)) {
-            Files.deleteIfExists(folder);
-            folder = folder.getParent();
-        }
-        return removed;
-    }
-
-    /**
-     * Removes a blob folder; returns the bytes of data removed, or -1 when its data file was already
-     * gone (an interrupted delete removes the data before the folder).
-     */
-    public long deleteBlob(Digest digest) throws IOException {
-        BasicFileAttributes data = attributesOrNull(paths.blobData(digest));
-        deleteTree(paths.blobFolder(digest));
-        return data == null ? -1 : data.size();
-    }
-
-    private boolean deleteTree(Path target) throws IOException {
-        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        if (!target.toAbsolutePath().normalize().startsWith(paths.v2())) {
-            throw new IOException("refusing to delete outside the storage: " + target);
-        }
-        Files.walkFileTree(target, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        return true;
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static boolean isEmptyDirectory(Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            return false;
-        }
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
-            return !children.iterator().hasNext();
-        }
-    }
 
     static List<String> sortedChildren(Path folder) throws IOException {
         List<String> names = new ArrayList<>();
@@ -390,10 +305,10 @@ public final class RegistryStorage {
     private final class RepositoryWalk implements Iterator<String> {
         private final Deque<Path> pending = new ArrayDeque<>();
         private final String after;
-        private final List<StorageProblem> problems;
+        private final Consumer<StorageProblem> problems;
         private String next;
 
-        RepositoryWalk(String after, List<StorageProblem> problems) {
+        RepositoryWalk(String after, Consumer<StorageProblem> problems) {
             this.after = after;
             this.problems = problems;
             if (Files.isDirectory(paths.repositoriesRoot())) {
@@ -414,7 +329,7 @@ public final class RegistryStorage {
                 }
             } catch (IOException e) {
                 // A folder we cannot list may hold repositories: their blobs are unknown.
-                problems.add(StorageProblem.blocksSweep(folder, "cannot list repositories: " + e.getMessage()));
+                problems.accept(StorageProblem.blocksSweep(folder, "cannot list repositories: " + e.getMessage()));
             }
         }
 
@@ -432,7 +347,7 @@ public final class RegistryStorage {
                     continue;
                 }
                 if (!RegistryPaths.isValidRepositoryName(name)) {
-                    problems.add(StorageProblem.blocksSweep(folder, "repository folder with an invalid name; its manifests cannot be scanned"));
+                    problems.accept(StorageProblem.blocksSweep(folder, "repository folder with an invalid name; its manifests cannot be scanned"));
                     continue;
                 }
                 next = name;

@@ -1,11 +1,7 @@
-package io.registrygc.state;
+package io.registrygc.scan;
 
 import io.registrygc.manifest.ParsedManifest;
 import io.registrygc.manifest.Reference;
-import io.registrygc.policy.GcSettings;
-import io.registrygc.policy.ImageSelector;
-import io.registrygc.scan.ScanResult;
-import io.registrygc.scan.ScannedManifest;
 import io.registrygc.storage.BlobEntry;
 import io.registrygc.storage.LinkEntry;
 import io.registrygc.storage.StorageProblem;
@@ -18,8 +14,8 @@ import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Writes what the scan found into PostgreSQL, in bulk. Inserts ignore rows already present, so a
- * chunk that is written again after a restart changes nothing.
+ * Writes what the scan found into PostgreSQL ({@code gc_repository}, {@code gc_manifest}, ...), in bulk.
+ * Inserts ignore rows already present, so a chunk that is written again after a restart changes nothing.
  */
 public final class ScanStateStore {
 
@@ -31,21 +27,6 @@ public final class ScanStateStore {
 
     public static OffsetDateTime timestamp(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    /** Records the run and its selection once; later executions of the same run find it there. */
-    public void createRun(long runId, GcSettings settings) {
-        int created = jdbc.update("""
-                INSERT INTO gc_run (run_id, storage_root, dry_run, delete_untagged, min_age_seconds, cutoff)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING""",
-                runId, settings.storageRoot().toString(), settings.dryRun(), settings.deleteUntagged(),
-                settings.minAge().getSeconds(), timestamp(settings.cutoff()));
-        if (created == 1) {
-            for (ImageSelector image : settings.images()) {
-                jdbc.update("INSERT INTO gc_selection (run_id, repository, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                        runId, image.repository(), image.tag().orElse(null));
-            }
-        }
     }
 
     /** Forgets a scan that is started from the beginning again. */

@@ -1,0 +1,68 @@
+package io.registrygc.audit;
+
+import io.registrygc.policy.ImageSelector;
+import io.registrygc.run.GcSettings;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Our own record of runs and their job executions ({@code gc_run}, {@code gc_execution}), written by the run
+ * itself as it starts and ends: what the launcher and {@code history} find runs by, instead of reading the
+ * layout of Spring Batch's parameter tables.
+ */
+public final class RunJournal {
+
+    private final JdbcTemplate jdbc;
+
+    public RunJournal(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Records the run (once: a resumed run finds it there) and one of its executions. */
+    public void executionStarted(long runId, long jobExecutionId, GcSettings settings) {
+        int created = jdbc.update("""
+                INSERT INTO gc_run (run_id, storage_root, dry_run, delete_untagged, min_age_seconds, cutoff)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING""",
+                runId, settings.storageRoot().toString(), settings.dryRun(), settings.deleteUntagged(),
+                settings.minAge().getSeconds(), OffsetDateTime.ofInstant(settings.cutoff(), ZoneOffset.UTC));
+        if (created == 1) {
+            for (ImageSelector image : settings.images()) {
+                jdbc.update("INSERT INTO gc_selection (run_id, repository, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        runId, image.repository(), image.tag().orElse(null));
+            }
+        }
+        jdbc.update("""
+                INSERT INTO gc_execution (job_execution_id, run_id) VALUES (?, ?)
+                ON CONFLICT (job_execution_id) DO NOTHING""", jobExecutionId, runId);
+    }
+
+    /** How the execution ended, as it saw it (an execution killed on its way has no end here). */
+    public void executionEnded(long jobExecutionId, String status) {
+        jdbc.update("UPDATE gc_execution SET status = ?, ended_at = now() WHERE job_execution_id = ?", status,
+                jobExecutionId);
+    }
+
+    /** The newest job execution recorded on a storage root. */
+    public Optional<Long> lastExecution(String storageRoot) {
+        return Optional.ofNullable(jdbc.queryForObject("""
+                SELECT MAX(e.job_execution_id) FROM gc_execution e JOIN gc_run r ON r.run_id = e.run_id
+                 WHERE r.storage_root = ?""", Long.class, storageRoot));
+    }
+
+    /** The newest job executions of all runs, newest first. */
+    public List<Long> lastExecutions(int limit) {
+        return jdbc.queryForList("SELECT job_execution_id FROM gc_execution ORDER BY job_execution_id DESC LIMIT ?",
+                Long.class, limit);
+    }
+
+    /** When the newest execution that completed a real (not dry) run on this storage root ended. */
+    public Optional<OffsetDateTime> lastCompletedRealRun(String storageRoot) {
+        return Optional.ofNullable(jdbc.queryForObject("""
+                SELECT MAX(e.ended_at) FROM gc_execution e JOIN gc_run r ON r.run_id = e.run_id
+                 WHERE r.storage_root = ? AND NOT r.dry_run AND e.status = 'COMPLETED'""", OffsetDateTime.class,
+                storageRoot));
+    }
+}

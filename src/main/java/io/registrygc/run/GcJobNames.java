@@ -1,0 +1,13 @@
+package io.registrygc.run;
+
+/** The names the job and its steps have in the job repository (and so in history, logs and metrics). */
+public final class GcJobNames {
+
+    public static final String JOB = "registryGarbageCollection";
+    public static final String SCAN = "scan";
+    public static final String DELETE_MANIFESTS = "deleteManifests";
+    public static final String DELETE_ORPHAN_BLOBS = "deleteOrphanBlobs";
+
+    private GcJobNames() {
+    }
+}

@@ -1,0 +1,87 @@
+package io.registrygc.run;
+
+import io.registrygc.policy.ImageSelector;
+import io.registrygc.units.Durations;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameter;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.job.parameters.JobParametersValidator;
+
+/**
+ * {@link GcSettings} as job parameters and back: the one place that knows their names. All are identifying;
+ * {@code createdAt} makes each new run a new job instance, while a resumed run reuses the parameters (and so
+ * the cutoff) of the one it resumes. Reading accepts booleans stored as text, as earlier versions wrote them.
+ */
+public final class GcJobParameters {
+
+    public static final String STORAGE_ROOT = "storageRoot";
+    public static final String DRY_RUN = "dryRun";
+    public static final String DELETE_UNTAGGED = "deleteUntagged";
+    public static final String MIN_AGE = "minAge";
+    public static final String IMAGES = "images";
+    public static final String CREATED_AT = "createdAt";
+
+    private GcJobParameters() {
+    }
+
+    public static JobParameters of(GcSettings settings) {
+        return new JobParametersBuilder()
+                .addString(STORAGE_ROOT, settings.storageRoot().toString())
+                .addJobParameter(DRY_RUN, settings.dryRun(), Boolean.class)
+                .addJobParameter(DELETE_UNTAGGED, settings.deleteUntagged(), Boolean.class)
+                .addString(MIN_AGE, Durations.format(settings.minAge()))
+                .addString(IMAGES, String.join(" ", settings.images().stream().map(ImageSelector::toString).toList()))
+                .addString(CREATED_AT, settings.createdAt().toString())
+                .toJobParameters();
+    }
+
+    /** The settings of a run; IllegalArgumentException naming the parameter when one is missing or invalid. */
+    public static GcSettings settings(JobParameters parameters) {
+        String images = text(parameters, IMAGES, "");
+        List<ImageSelector> selectors = images.isBlank() ? List.of()
+                : Arrays.stream(images.trim().split(" +")).map(ImageSelector::parse).toList();
+        try {
+            return new GcSettings(Path.of(text(parameters, STORAGE_ROOT, null)), bool(parameters, DRY_RUN),
+                    bool(parameters, DELETE_UNTAGGED), Durations.parse(text(parameters, MIN_AGE, null)), selectors,
+                    Instant.parse(text(parameters, CREATED_AT, null)));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("job parameter " + CREATED_AT + " is not an instant: " + e.getParsedString());
+        }
+    }
+
+    /** Refuses, before a job execution is created, parameters that {@link #settings} cannot read. */
+    public static JobParametersValidator validator() {
+        return parameters -> {
+            try {
+                settings(parameters);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidJobParametersException("invalid registry-gc job parameters: " + e.getMessage());
+            }
+        };
+    }
+
+    private static String text(JobParameters parameters, String name, String absent) {
+        JobParameter<?> parameter = parameters.getParameter(name);
+        if (parameter == null || parameter.value() == null) {
+            if (absent == null) {
+                throw new IllegalArgumentException("job parameter " + name + " is missing");
+            }
+            return absent;
+        }
+        return parameter.value().toString();
+    }
+
+    private static boolean bool(JobParameters parameters, String name) {
+        String value = text(parameters, name, null);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException("job parameter " + name + " is not true or false: " + value);
+        }
+        return Boolean.parseBoolean(value);
+    }
+}
