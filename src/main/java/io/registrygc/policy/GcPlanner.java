@@ -1,7 +1,11 @@
 package io.registrygc.policy;
 
 import io.registrygc.db.SqlLists;
+import io.registrygc.manifest.ReferenceKind;
+import io.registrygc.plan.PlanItem.Action;
+import io.registrygc.plan.PlanItem.Phase;
 import io.registrygc.scan.ScannedManifest;
+import io.registrygc.storage.StorageProblem;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -14,6 +18,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * they reach: an index its children, a subject its referrers (same repository). Everything else goes.
  * A blob survives when a kept manifest is it or references it, or when a fresh {@code _layers} link
  * points at it (a push in flight).
+ *
+ * <p>Every statement is linear or n log n in the scanned rows whatever the registry's shape: sets are
+ * computed once (the kept digests per repository, the repositories deleted whole, the live tags per manifest)
+ * and joined by hash, never probed row by row; freshly filled tables get statistics before they are queried.
  */
 public final class GcPlanner {
 
@@ -21,10 +29,10 @@ public final class GcPlanner {
     private static final String EDGES = """
             edge (repository, from_digest, to_digest, relation) AS (
                 SELECT repository, manifest_digest, target_digest, 'child of' FROM gc_reference
-                 WHERE run_id = :run AND kind = 'CHILD'
+                 WHERE run_id = :run AND kind = :child
                 UNION ALL
                 SELECT repository, target_digest, manifest_digest, 'referrer of' FROM gc_reference
-                 WHERE run_id = :run AND kind = 'SUBJECT'
+                 WHERE run_id = :run AND kind = :subject
             )""";
 
     /** A tag that survives the run: not selected itself, not in a selected repository. */
@@ -32,17 +40,33 @@ public final class GcPlanner {
             NOT EXISTS (SELECT 1 FROM gc_selection s WHERE s.run_id = t.run_id AND s.repository = t.repository
                          AND (s.tag IS NULL OR s.tag = t.tag))""";
 
-    private static final String WHOLE_REPOSITORY_DELETED = """
-            EXISTS (SELECT 1 FROM gc_selection s WHERE s.run_id = :run AND s.repository = %1$s.repository AND s.tag IS NULL)
-            AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = :run AND k.repository = %1$s.repository
-                             AND k.keep_reason IS NOT NULL)""";
+    /** Repositories selected whole ({@code --image REPO}) in which nothing is kept: they go entirely. */
+    private static final String DELETED_REPOSITORY = """
+            deleted_repository (repository) AS (
+                SELECT s.repository FROM gc_selection s
+                 WHERE s.run_id = :run AND s.tag IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = :run AND k.repository = s.repository
+                                    AND k.keep_reason IS NOT NULL)
+            )""";
 
     private static final String UNREADABLE = SqlLists.of(ScannedManifest.State.UNKNOWN_REFERENCES);
 
+    /** Carries out one planning statement; tests run them under EXPLAIN ANALYZE to check their shape. */
+    @FunctionalInterface
+    public interface Statements {
+        void run(String sql);
+    }
+
     private final JdbcTemplate jdbc;
+    private final Statements statements;
 
     public GcPlanner(JdbcTemplate jdbc) {
+        this(jdbc, jdbc::update);
+    }
+
+    public GcPlanner(JdbcTemplate jdbc, Statements statements) {
         this.jdbc = jdbc;
+        this.statements = statements;
     }
 
     /**
@@ -54,7 +78,7 @@ public final class GcPlanner {
                 jdbc.queryForObject("SELECT delete_untagged FROM gc_run WHERE run_id = ?", Boolean.class, runId));
         // fresh statistics: the scan has just bulk-loaded these tables, and without them PostgreSQL plans the
         // reachability joins as nested loops over the whole registry (minutes at 100,000 blobs instead of seconds)
-        jdbc.execute("ANALYZE gc_repository, gc_manifest, gc_tag, gc_reference, gc_layer_link, gc_blob");
+        jdbc.execute("ANALYZE gc_repository, gc_selection, gc_manifest, gc_tag, gc_reference, gc_layer_link, gc_blob");
         run(runId, "DELETE FROM gc_plan_item WHERE run_id = :run");
         run(runId, "DELETE FROM gc_problem WHERE run_id = :run AND path LIKE '--image %'");
         run(runId, "UPDATE gc_manifest SET selected = FALSE, delete_reason = NULL, keep_reason = NULL WHERE run_id = :run");
@@ -71,6 +95,7 @@ public final class GcPlanner {
         markRoots(runId);
         keepWhatRootsReach(runId);
         jdbc.execute("ANALYZE gc_manifest"); // which manifests are kept has just been decided
+        collectKeptDigests(runId);
         planManifestPhase(runId);
         String blocked = sweepBlocker(runId);
         if (blocked == null) {
@@ -83,7 +108,7 @@ public final class GcPlanner {
         run(runId, """
                 INSERT INTO gc_problem (run_id, path, message, impact)
                 SELECT s.run_id, '--image ' || s.repository || COALESCE(':' || s.tag, ''),
-                       CASE WHEN r.repository IS NULL THEN 'repository not found' ELSE 'tag not found' END, 'NOTED'
+                       CASE WHEN r.repository IS NULL THEN 'repository not found' ELSE 'tag not found' END, :noted
                   FROM gc_selection s
                   LEFT JOIN gc_repository r ON r.run_id = s.run_id AND r.repository = s.repository
                   LEFT JOIN gc_tag t ON t.run_id = s.run_id AND t.repository = s.repository AND t.tag = s.tag
@@ -128,24 +153,37 @@ public final class GcPlanner {
 
     private void markRoots(long runId) {
         run(runId, """
-                UPDATE gc_manifest m SET keep_reason = CASE
-                    WHEN m.modified_at > r.cutoff THEN 'younger than --min-age'
-                    WHEN NOT m.selected AND m.state IN :unreadable
-                        THEN 'cannot be read, so it is kept: ' || m.problem
-                    WHEN NOT m.selected AND repo.tainted
-                        THEN 'repository has unreadable tags or links: all its manifests are kept'
-                    WHEN NOT m.selected AND EXISTS (
-                            SELECT 1 FROM gc_manifest u WHERE u.run_id = m.run_id AND u.repository = m.repository
-                               AND u.state IN :unreadable AND NOT u.selected)
-                        THEN 'repository has an unreadable manifest whose references are unknown'
-                    WHEN m.delete_reason IS NULL THEN COALESCE(
-                        (SELECT 'tagged ' || string_agg(t.tag, ', ' ORDER BY t.tag) FROM gc_tag t
-                          WHERE t.run_id = m.run_id AND t.repository = m.repository AND t.digest = m.digest AND %s),
-                        'untagged, and untagged manifests are kept without --delete-untagged')
-                    END
-                  FROM gc_run r, gc_repository repo
-                 WHERE m.run_id = :run AND r.run_id = m.run_id
-                   AND repo.run_id = m.run_id AND repo.repository = m.repository""".formatted(LIVE_TAG));
+                WITH live_tags (repository, digest, tags) AS (
+                    SELECT t.repository, t.digest, 'tagged ' || string_agg(t.tag, ', ' ORDER BY t.tag) FROM gc_tag t
+                     WHERE t.run_id = :run AND t.digest IS NOT NULL AND %s
+                     GROUP BY t.repository, t.digest
+                ),
+                unreadable_repository (repository) AS (
+                    SELECT DISTINCT repository FROM gc_manifest
+                     WHERE run_id = :run AND state IN :unreadable AND NOT selected
+                ),
+                decision (repository, digest, keep_reason) AS (
+                    SELECT m.repository, m.digest, CASE
+                        WHEN m.modified_at > r.cutoff THEN 'younger than --min-age'
+                        WHEN NOT m.selected AND m.state IN :unreadable
+                            THEN 'cannot be read, so it is kept: ' || m.problem
+                        WHEN NOT m.selected AND repo.tainted
+                            THEN 'repository has unreadable tags or links: all its manifests are kept'
+                        WHEN NOT m.selected AND u.repository IS NOT NULL
+                            THEN 'repository has an unreadable manifest whose references are unknown'
+                        WHEN m.delete_reason IS NULL
+                            THEN COALESCE(lt.tags, 'untagged, and untagged manifests are kept without --delete-untagged')
+                        END
+                      FROM gc_manifest m
+                      JOIN gc_run r ON r.run_id = m.run_id
+                      JOIN gc_repository repo ON repo.run_id = m.run_id AND repo.repository = m.repository
+                      LEFT JOIN unreadable_repository u ON u.repository = m.repository
+                      LEFT JOIN live_tags lt ON lt.repository = m.repository AND lt.digest = m.digest
+                     WHERE m.run_id = :run
+                )
+                UPDATE gc_manifest m SET keep_reason = d.keep_reason
+                  FROM decision d
+                 WHERE m.run_id = :run AND m.repository = d.repository AND m.digest = d.digest""".formatted(LIVE_TAG));
     }
 
     private void keepWhatRootsReach(long runId) {
@@ -164,39 +202,51 @@ public final class GcPlanner {
                    AND m.keep_reason IS NULL AND k.via IS NOT NULL""".formatted(EDGES));
     }
 
+    /** The kept manifests and everything they reference, per repository: what the sweep must not touch. */
+    private void collectKeptDigests(long runId) {
+        run(runId, "DELETE FROM gc_kept_digest WHERE run_id = :run");
+        run(runId, """
+                INSERT INTO gc_kept_digest (run_id, repository, digest)
+                SELECT :run, repository, digest FROM gc_manifest WHERE run_id = :run AND keep_reason IS NOT NULL
+                UNION
+                SELECT :run, ref.repository, ref.target_digest
+                  FROM gc_reference ref JOIN gc_manifest k
+                    ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
+                 WHERE ref.run_id = :run AND k.keep_reason IS NOT NULL""");
+        jdbc.execute("ANALYZE gc_kept_digest");
+    }
+
     private void planManifestPhase(long runId) {
-        insertPlan(runId, """
-                SELECT 'MANIFESTS', 'DELETE_TAG', t.repository, t.tag, t.digest, 0,
+        insertPlan(runId, Phase.MANIFESTS, Action.DELETE_TAG, """
+                SELECT t.repository, t.tag, t.digest, 0,
                        'tag selected by --image ' || s.repository || COALESCE(':' || s.tag, '')
                   FROM gc_tag t JOIN gc_selection s ON s.run_id = t.run_id AND s.repository = t.repository
                                                    AND (s.tag IS NULL OR s.tag = t.tag)
                  WHERE t.run_id = :run
                  ORDER BY t.repository, t.tag""");
-        insertPlan(runId, """
-                SELECT 'MANIFESTS', 'DELETE_MANIFEST', m.repository, NULL, m.digest, 0,
-                       COALESCE(m.delete_reason, 'not reachable from a kept manifest')
+        insertPlan(runId, Phase.MANIFESTS, Action.DELETE_MANIFEST, """
+                SELECT m.repository, NULL, m.digest, 0, COALESCE(m.delete_reason, 'not reachable from a kept manifest')
                   FROM gc_manifest m
                  WHERE m.run_id = :run AND m.keep_reason IS NULL
                  ORDER BY m.repository, m.digest""");
-        insertPlan(runId, """
-                SELECT 'MANIFESTS', 'DELETE_LAYER_LINK', l.repository, NULL, l.digest, 0,
-                       'repository ' || l.repository || ' selected by --image'
-                  FROM gc_layer_link l
-                 WHERE l.run_id = :run AND %s
-                 ORDER BY l.repository, l.digest""".formatted(WHOLE_REPOSITORY_DELETED.formatted("l")));
-        insertPlan(runId, """
-                SELECT 'MANIFESTS', 'DELETE_REPOSITORY', r.repository, NULL, NULL, 0,
-                       'repository ' || r.repository || ' selected by --image'
-                  FROM gc_repository r
-                 WHERE r.run_id = :run AND %s
-                 ORDER BY r.repository""".formatted(WHOLE_REPOSITORY_DELETED.formatted("r")));
+        insertPlan(runId, Phase.MANIFESTS, Action.DELETE_LAYER_LINK, """
+                WITH %s
+                SELECT l.repository, NULL, l.digest, 0, 'repository ' || l.repository || ' selected by --image'
+                  FROM gc_layer_link l JOIN deleted_repository d ON d.repository = l.repository
+                 WHERE l.run_id = :run
+                 ORDER BY l.repository, l.digest""".formatted(DELETED_REPOSITORY));
+        insertPlan(runId, Phase.MANIFESTS, Action.DELETE_REPOSITORY, """
+                WITH %s
+                SELECT d.repository, NULL, NULL, 0, 'repository ' || d.repository || ' selected by --image'
+                  FROM deleted_repository d JOIN gc_repository r ON r.run_id = :run AND r.repository = d.repository
+                 ORDER BY d.repository""".formatted(DELETED_REPOSITORY));
     }
 
     /** Why no blob may be swept in this run, or null when the sweep is safe. */
     private String sweepBlocker(long runId) {
         return jdbc.queryForObject(bind(runId, """
                 SELECT string_agg(what, '; ') FROM (
-                    SELECT path || ': ' || message AS what FROM gc_problem WHERE run_id = ? AND impact = 'SWEEP_BLOCKED'
+                    SELECT path || ': ' || message AS what FROM gc_problem WHERE run_id = ? AND impact = :sweepBlocked
                     UNION ALL
                     SELECT 'manifest ' || repository || '@' || digest || ' is kept but unreadable (' || problem || ')'
                       FROM gc_manifest WHERE run_id = ? AND keep_reason IS NOT NULL AND state IN :unreadable
@@ -204,49 +254,53 @@ public final class GcPlanner {
     }
 
     private void planBlobPhase(long runId) {
-        insertPlan(runId, """
-                SELECT 'BLOBS', 'DELETE_LAYER_LINK', l.repository, NULL, l.digest, 0,
-                       'no kept manifest of ' || l.repository || ' references it'
+        insertPlan(runId, Phase.BLOBS, Action.DELETE_LAYER_LINK, """
+                WITH %s
+                SELECT l.repository, NULL, l.digest, 0, 'no kept manifest of ' || l.repository || ' references it'
                   FROM gc_layer_link l
                   JOIN gc_repository repo ON repo.run_id = l.run_id AND repo.repository = l.repository
                   JOIN gc_run r ON r.run_id = l.run_id
                  WHERE l.run_id = :run AND NOT repo.tainted AND l.modified_at <= r.cutoff
-                   AND NOT (%s)
-                   AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = l.run_id AND k.repository = l.repository
-                                    AND k.keep_reason IS NOT NULL AND k.digest = l.digest)
-                   AND NOT EXISTS (SELECT 1 FROM gc_reference ref JOIN gc_manifest k
-                                       ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
-                                    WHERE ref.run_id = l.run_id AND ref.repository = l.repository
-                                      AND ref.target_digest = l.digest AND k.keep_reason IS NOT NULL)
-                 ORDER BY l.repository, l.digest""".formatted(WHOLE_REPOSITORY_DELETED.formatted("l")));
-        insertPlan(runId, """
-                SELECT 'BLOBS', 'DELETE_BLOB', NULL, NULL, b.digest, GREATEST(b.size, 0),
+                   AND NOT EXISTS (SELECT 1 FROM deleted_repository d WHERE d.repository = l.repository)
+                   AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k
+                                    WHERE k.run_id = l.run_id AND k.repository = l.repository AND k.digest = l.digest)
+                 ORDER BY l.repository, l.digest""".formatted(DELETED_REPOSITORY));
+        insertPlan(runId, Phase.BLOBS, Action.DELETE_BLOB, """
+                WITH fresh_link (digest) AS (
+                    SELECT DISTINCT l.digest FROM gc_layer_link l JOIN gc_run r ON r.run_id = l.run_id
+                     WHERE l.run_id = :run AND l.modified_at > r.cutoff
+                )
+                SELECT NULL, NULL, b.digest, GREATEST(b.size, 0),
                        CASE WHEN b.size < 0 THEN 'blob folder without data, referenced by no kept manifest'
                             ELSE 'no kept manifest references it' END
                   FROM gc_blob b JOIN gc_run r ON r.run_id = b.run_id
                  WHERE b.run_id = :run AND b.modified_at <= r.cutoff
-                   AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = b.run_id AND k.digest = b.digest
-                                    AND k.keep_reason IS NOT NULL)
-                   AND NOT EXISTS (SELECT 1 FROM gc_reference ref JOIN gc_manifest k
-                                       ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
-                                    WHERE ref.run_id = b.run_id AND ref.target_digest = b.digest AND k.keep_reason IS NOT NULL)
-                   AND NOT EXISTS (SELECT 1 FROM gc_layer_link fresh WHERE fresh.run_id = b.run_id
-                                    AND fresh.digest = b.digest AND fresh.modified_at > r.cutoff)
+                   AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k WHERE k.run_id = b.run_id AND k.digest = b.digest)
+                   AND NOT EXISTS (SELECT 1 FROM fresh_link f WHERE f.digest = b.digest)
                  ORDER BY b.digest""");
     }
 
-    private void insertPlan(long runId, String select) {
+    /** Appends items of one action to the plan, in the order the select gives, numbered after what is there. */
+    private void insertPlan(long runId, Phase phase, Action action, String select) {
         run(runId, """
                 INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason)
                 SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (),
-                       p.* FROM (%s) p""".formatted(select));
+                       '%s', '%s', p.* FROM (%s) p""".formatted(phase.name(), action.name(), select));
     }
 
     private void run(long runId, String sql) {
-        jdbc.update(bind(runId, sql));
+        statements.run(bind(runId, sql));
     }
 
+    /** Fills in the run and the enum constants the SQL names, so the SQL speaks our vocabulary. */
     private static String bind(long runId, String sql) {
-        return sql.replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE);
+        return sql.replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE)
+                .replace(":child", quoted(ReferenceKind.CHILD)).replace(":subject", quoted(ReferenceKind.SUBJECT))
+                .replace(":sweepBlocked", quoted(StorageProblem.Impact.SWEEP_BLOCKED))
+                .replace(":noted", quoted(StorageProblem.Impact.NOTED));
+    }
+
+    private static String quoted(Enum<?> constant) {
+        return "'" + constant.name() + "'";
     }
 }

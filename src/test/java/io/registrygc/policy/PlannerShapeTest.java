@@ -1,0 +1,132 @@
+package io.registrygc.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.registrygc.testsupport.TestDatabase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+/**
+ * The planner's statements, run under EXPLAIN ANALYZE on the scanned state of a 90,000-blob registry of the
+ * shape that once made one statement run for minutes: none of them may loop over a large input once per row
+ * of another large input. A check of the plans' shapes with their real row counts, not a timing.
+ */
+class PlannerShapeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Rows above which a nested loop's inner side, repeated per outer row, makes a statement quadratic. */
+    private static final long LARGE = 1000;
+
+    private static Connection connection;
+    private static JdbcTemplate jdbc;
+    private static long runId;
+
+    @BeforeAll
+    static void scanAShapeOf90000Blobs() throws IOException, SQLException {
+        Flyway.configure().dataSource(TestDatabase.get().dataSource()).locations("classpath:db/migration").load().migrate();
+        connection = TestDatabase.get().dataSource().getConnection();
+        jdbc = new JdbcTemplate(new SingleConnectionDataSource(connection, true));
+        runId = jdbc.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
+        for (String statement : shapeStatements(runId, 2000)) {
+            jdbc.execute(statement);
+        }
+    }
+
+    /** The other tests share the database: they should not plan next to 90,000 extra rows. */
+    @AfterAll
+    static void forgetTheShape() throws SQLException {
+        try (connection) {
+            jdbc.update("DELETE FROM gc_run WHERE run_id = ?", runId);
+            jdbc.update("DELETE FROM batch_job_instance WHERE job_instance_id = ?", runId);
+        }
+    }
+
+    @Test
+    void noPlanningStatementLoopsOverTwoLargeInputs() {
+        List<String> quadratic = new ArrayList<>();
+        List<String> explained = new ArrayList<>();
+        new GcPlanner(jdbc, sql -> {
+            JsonNode plan = readPlan(jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
+            explained.add(sql);
+            quadraticLoops(plan.get(0).get("Plan"), sql.strip().lines().findFirst().orElse(""), quadratic);
+        }).plan(runId);
+
+        assertThat(explained).as("statements explained").hasSizeGreaterThan(10);
+        assertThat(quadratic).as("nested loops over two large inputs").isEmpty();
+        Map<String, Object> plan = jdbc.queryForMap("""
+                SELECT COUNT(*) FILTER (WHERE action = 'DELETE_MANIFEST') AS manifests,
+                       COUNT(*) FILTER (WHERE action = 'DELETE_LAYER_LINK') AS links,
+                       COUNT(*) FILTER (WHERE action = 'DELETE_BLOB') AS blobs FROM gc_plan_item WHERE run_id = ?""", runId);
+        // six of nine manifests per repository are untagged: they, their configs and the layers only they use go
+        assertThat(plan).containsEntry("manifests", 12_000L).containsEntry("links", 48_000L).containsEntry("blobs", 56_030L);
+    }
+
+    @Test
+    void theCheckFindsALoopOverTwoLargeInputs() {
+        jdbc.execute("SET enable_hashjoin = off");
+        jdbc.execute("SET enable_mergejoin = off");
+        try {
+            String join = """
+                    SELECT COUNT(*) FROM (SELECT digest FROM gc_blob WHERE run_id = %1$d LIMIT 2000) b
+                      JOIN (SELECT target_digest FROM gc_reference WHERE run_id = %1$d LIMIT 2000) r
+                        ON lower(r.target_digest) = b.digest""".formatted(runId);
+            List<String> found = new ArrayList<>();
+            quadraticLoops(readPlan(jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + join, String.class)).get(0)
+                    .get("Plan"), "forced nested loop", found);
+            assertThat(found).hasSize(1);
+        } finally {
+            jdbc.execute("RESET enable_hashjoin");
+            jdbc.execute("RESET enable_mergejoin");
+        }
+    }
+
+    /** The shape's SQL (also usable with psql), with the run and size filled in, one statement each. */
+    private static List<String> shapeStatements(long runId, int repositories) throws IOException {
+        String script;
+        try (var in = PlannerShapeTest.class.getResourceAsStream("/planner-shape.sql")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String withoutComments = String.join("\n", script.lines().filter(l -> !l.startsWith("--")).toList());
+        return Arrays.stream(withoutComments.replace(":run", Long.toString(runId)).replace(":repos", Integer.toString(repositories))
+                .split(";\\s*\n")).map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("SELECT")).toList();
+    }
+
+    private static JsonNode readPlan(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Nested loops whose outer side is large and whose inner side reads many rows on each of its many runs. */
+    private static void quadraticLoops(JsonNode node, String statement, List<String> found) {
+        JsonNode children = node.path("Plans");
+        if ("Nested Loop".equals(node.path("Node Type").asText()) && children.size() == 2) {
+            JsonNode outer = children.get(0);
+            JsonNode inner = children.get(1);
+            long outerRows = outer.path("Actual Rows").asLong() * outer.path("Actual Loops").asLong();
+            long innerLoops = inner.path("Actual Loops").asLong();
+            long innerRowsPerLoop = inner.path("Actual Rows").asLong();
+            if (outerRows > LARGE && innerLoops > LARGE && innerRowsPerLoop > 100) {
+                found.add(statement + ": nested loop, outer " + outerRows + " rows, inner " + innerRowsPerLoop
+                        + " rows x " + innerLoops + " loops");
+            }
+        }
+        children.forEach(child -> quadraticLoops(child, statement, found));
+    }
+}
