@@ -49,9 +49,11 @@ class PlannerShapeTest {
     /** The other tests share the database: they should not plan next to 90,000 extra rows. */
     @AfterAll
     static void forgetTheShape() throws SQLException {
-        try (connection) {
+        try {
             jdbc.update("DELETE FROM gc_run WHERE run_id = ?", runId);
             jdbc.update("DELETE FROM batch_job_instance WHERE job_instance_id = ?", runId);
+        } finally {
+            connection.close();
         }
     }
 
