@@ -76,6 +76,11 @@ public class RunCommand implements Callable<Integer> {
             description = "Log each step's progress (done, rate, time left) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
+            description = "Partitions of the scan and of the blob sweep run on N threads (default: ${DEFAULT-VALUE}); sized for"
+                    + " I/O, not for cores: many outstanding reads help a cold scan even on two cores. May change on a resume.")
+    int threads;
+
     @Option(names = "--metrics-file", paramLabel = "FILE",
             description = "After the run, write its metrics in the Prometheus text format to FILE, atomically"
                     + " (for node exporter's textfile collector: a *.prom file in its directory).")
@@ -95,6 +100,9 @@ public class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         GcSettings settings;
         try {
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + ": " + threads);
+            }
             List<ImageSelector> selectors = images.stream().map(ImageSelector::parse).toList();
             if (pushGateway != null) {
                 MetricsExport.checkGatewayAddress(pushGateway);
@@ -107,7 +115,10 @@ public class RunCommand implements Callable<Integer> {
         }
         DatabaseOptions.Session session = null;
         try {
-            session = database.open(Map.of("registry-gc.progress.interval-ms", progressInterval.toMillis()));
+            session = database.open(Map.of("registry-gc.progress.interval-ms", progressInterval.toMillis(),
+                    "registry-gc.threads", threads,
+                    // a connection for each worker thread, the lock, the job repository and the planner
+                    "spring.datasource.hikari.maximum-pool-size", threads + 4));
             GcLauncher launcher = session.bean(GcLauncher.class);
             stopOnSignal = new Thread(() -> stopGracefully(launcher), "registry-gc-stop");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
@@ -218,6 +229,7 @@ public class RunCommand implements Callable<Integer> {
     }
 
     private static final long STOP_GRACE_SECONDS = 120;
+    private static final int MAX_THREADS = 256;
 
     private void removeStopHook() {
         if (stopOnSignal != null) {

@@ -16,15 +16,16 @@ import io.registrygc.scan.ScanStateStore;
 import io.registrygc.scan.ScanTarget;
 import io.registrygc.scan.Scanner;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.StepListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.ChunkOrientedStepBuilder;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
@@ -35,13 +36,18 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
 import org.springframework.context.annotation.ScopedProxyMode;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.slf4j.MDC;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The three-step job: {@code scan} (reader of storage targets, processor that parses and marks, writer that
- * stores the state and, once the scan is complete, computes the plan), {@code deleteManifests} and
- * {@code deleteOrphanBlobs} (readers of the plan, writers that carry it out and audit it).
+ * The three-step job: {@code scan} (partitions whose reader enumerates storage targets, processor parses and
+ * marks, writer stores the state; once all partitions are done, the plan is computed), {@code deleteManifests}
+ * and {@code deleteOrphanBlobs} (partitioned by digest) whose readers read the plan and writers carry it out and
+ * audit it.
  *
  * <p>No RunIdIncrementer: a rerun after a failure restarts the same instance, and the command line decides
  * explicitly between resuming and starting a new instance. Readers, processors and writers are step-scoped:
@@ -53,14 +59,24 @@ public class GcJobConfiguration {
     private final JobRepository jobRepository;
     private final PlatformTransactionManager transactionManager;
     private final ObservationRegistry observations;
-    private final Duration progressInterval;
+    private final StepProgressListener<ScanResult> scanProgress;
+    private final StepProgressListener<PlanItem> manifestProgress;
+    private final StepProgressListener<PlanItem> sweepProgress;
 
     GcJobConfiguration(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            ObservationRegistry observations, @Value("${registry-gc.progress.interval-ms:30000}") long progressIntervalMs) {
+            ObservationRegistry observations, JdbcTemplate jdbc,
+            @Value("${registry-gc.progress.interval-ms:30000}") long progressIntervalMs) {
         this.jobRepository = jobRepository;
         this.transactionManager = transactionManager;
         this.observations = observations;
-        this.progressInterval = Duration.ofMillis(progressIntervalMs);
+        Duration interval = Duration.ofMillis(progressIntervalMs);
+        PlanStore plans = new PlanStore(jdbc);
+        this.scanProgress = new StepProgressListener<>("scan targets", interval, step -> StepProgressListener.Extent.UNKNOWN,
+                new ScanTally());
+        this.manifestProgress = new StepProgressListener<>("plan items", interval,
+                step -> planExtent(plans, PlanItem.Phase.MANIFESTS, step), null);
+        this.sweepProgress = new StepProgressListener<>("plan items", interval,
+                step -> planExtent(plans, PlanItem.Phase.BLOBS, step), null);
     }
 
     @Bean
@@ -77,54 +93,102 @@ public class GcJobConfiguration {
 
     // ------------------------------------------------------------------------------------------------ steps
 
+    /** Partitions of blob shards and repository ranges, run on the worker threads; the plan once all are done. */
     @Bean
-    Step scan(ScanTargetReader scanTargetReader, ScanTargetProcessor scanTargetProcessor, ScanStateWriter scanStateWriter,
-            @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
+    Step scan(Step scanPartition, ScanPartitioner scanPartitioner, TaskExecutor gcWorkers, JdbcTemplate jdbc) {
         return new StepBuilder(GcJobNames.SCAN, jobRepository)
+                .partitioner(GcJobNames.SCAN_PARTITION, scanPartitioner)
+                .step(scanPartition)
+                .gridSize(ScanPartitioner.SHARD_PARTITIONS + ScanPartitioner.REPOSITORY_PARTITIONS)
+                .taskExecutor(gcWorkers)
+                .aggregator(new PlanningAggregator(new GcPlanner(jdbc), new TransactionTemplate(transactionManager)))
+                .observationRegistry(observations)
+                .listener(scanProgress)
+                .build();
+    }
+
+    @Bean
+    Step scanPartition(ScanTargetReader scanTargetReader, ScanTargetProcessor scanTargetProcessor,
+            ScanStateWriter scanStateWriter, @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
+        return new StepBuilder(GcJobNames.SCAN_PARTITION, jobRepository)
                 .<ScanTarget, ScanResult>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .observationRegistry(observations)
                 .reader(scanTargetReader)
                 .processor(scanTargetProcessor)
                 .writer(scanStateWriter)
-                .listener(new StepProgressListener<ScanResult>("scan targets", progressInterval,
-                        step -> StepProgressListener.Extent.UNKNOWN, new ScanTally()))
+                .listener(scanProgress.forPartitions())
+                .build();
+    }
+
+    /** Tags, manifests, and repositories selected whole, in plan order on one thread. */
+    @Bean
+    Step deleteManifests(ItemStreamReader<PlanItem> manifestPlanReader, PlanItemWriter planItemWriter,
+            @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
+        return planStep(GcJobNames.DELETE_MANIFESTS, manifestPlanReader, planItemWriter, chunkSize)
+                .listener((StepListener) manifestProgress)
+                .build();
+    }
+
+    /** Sixteen partitions by digest, run on the worker threads. */
+    @Bean
+    Step deleteOrphanBlobs(Step deleteOrphanBlobsPartition, TaskExecutor gcWorkers) {
+        return new StepBuilder(GcJobNames.DELETE_ORPHAN_BLOBS, jobRepository)
+                .partitioner(GcJobNames.SWEEP_PARTITION, new SweepPartitioner())
+                .step(deleteOrphanBlobsPartition)
+                .gridSize(SweepPartitioner.PARTITIONS)
+                .taskExecutor(gcWorkers)
+                .observationRegistry(observations)
+                .listener(sweepProgress)
                 .build();
     }
 
     @Bean
-    Step deleteManifests(ItemStreamReader<PlanItem> manifestPlanReader, PlanItemWriter planItemWriter, JdbcTemplate jdbc,
+    Step deleteOrphanBlobsPartition(ItemStreamReader<PlanItem> blobPlanReader, PlanItemWriter planItemWriter,
             @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planStep(GcJobNames.DELETE_MANIFESTS, PlanItem.Phase.MANIFESTS, manifestPlanReader, planItemWriter, jdbc, chunkSize);
+        return planStep(GcJobNames.SWEEP_PARTITION, blobPlanReader, planItemWriter, chunkSize)
+                .listener(sweepProgress.forPartitions())
+                .build();
     }
 
-    @Bean
-    Step deleteOrphanBlobs(ItemStreamReader<PlanItem> blobPlanReader, PlanItemWriter planItemWriter, JdbcTemplate jdbc,
-            @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planStep(GcJobNames.DELETE_ORPHAN_BLOBS, PlanItem.Phase.BLOBS, blobPlanReader, planItemWriter, jdbc, chunkSize);
-    }
-
-    private Step planStep(String name, PlanItem.Phase phase, ItemStreamReader<PlanItem> reader, PlanItemWriter writer,
-            JdbcTemplate jdbc, int chunkSize) {
-        PlanStore plans = new PlanStore(jdbc);
+    private ChunkOrientedStepBuilder<PlanItem, PlanItem> planStep(String name, ItemStreamReader<PlanItem> reader,
+            PlanItemWriter writer, int chunkSize) {
         return new StepBuilder(name, jobRepository)
                 .<PlanItem, PlanItem>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .observationRegistry(observations)
                 .reader(reader)
-                .writer(writer)
-                .listener(new StepProgressListener<PlanItem>("plan items", progressInterval,
-                        step -> planExtent(plans, phase, step), null))
-                .build();
+                .writer(writer);
     }
 
-    /** The plan of the phase is the step's total; what the reader's checkpoint counts was done before a resume. */
+    /** The plan of the phase is the step's total; what earlier executions audited of it was done before a resume. */
     private static StepProgressListener.Extent planExtent(PlanStore plans, PlanItem.Phase phase, StepExecution step) {
         long runId = step.getJobExecution().getJobInstance().getInstanceId();
-        String readCount = planReaderName(phase) + ".read.count";
-        var context = step.getExecutionContext();
-        return new StepProgressListener.Extent(plans.count(runId, phase),
-                context.containsKey(readCount) ? context.getInt(readCount) : 0);
+        return new StepProgressListener.Extent(plans.count(runId, phase), plans.countAudited(runId, phase));
+    }
+
+    /**
+     * The threads the partitions run on: sized for I/O, not for cores (a cold scan waits on the disk, and many
+     * outstanding reads help even on two cores). Log lines of a partition carry the run's context.
+     */
+    @Bean
+    ThreadPoolTaskExecutor gcWorkers(@Value("${registry-gc.threads:8}") int threads) {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setCorePoolSize(threads);
+        executor.setMaxPoolSize(threads);
+        executor.setThreadNamePrefix("gc-worker-");
+        executor.setTaskDecorator(task -> {
+            Map<String, String> context = MDC.getCopyOfContextMap();
+            return () -> {
+                MDC.setContextMap(context == null ? Map.of() : context);
+                try {
+                    task.run();
+                } finally {
+                    MDC.clear();
+                }
+            };
+        });
+        return executor;
     }
 
     // ---------------------------------------------------------------------- step-scoped: built per step execution
@@ -138,8 +202,14 @@ public class GcJobConfiguration {
 
     @Bean
     @StepScope
-    ScanTargetReader scanTargetReader(RunContext run) {
-        return new ScanTargetReader(run.reader());
+    ScanPartitioner scanPartitioner(RunContext run, JdbcTemplate jdbc) {
+        return new ScanPartitioner(run.reader(), new ScanStateStore(jdbc), run.runId());
+    }
+
+    @Bean
+    @StepScope
+    ScanTargetReader scanTargetReader(RunContext run, @Value("#{stepExecution}") StepExecution partition) {
+        return new ScanTargetReader(run.reader(), ScanPartitioner.range(partition.getExecutionContext()));
     }
 
     @Bean
@@ -151,39 +221,38 @@ public class GcJobConfiguration {
     @Bean
     @StepScope
     ScanStateWriter scanStateWriter(RunContext run, JdbcTemplate jdbc) {
-        return new ScanStateWriter(new ScanStateStore(jdbc), new GcPlanner(jdbc), run.runId());
+        return new ScanStateWriter(new ScanStateStore(jdbc), run.runId());
     }
 
     @Bean
     @StepScope
     JdbcPagingItemReader<PlanItem> manifestPlanReader(RunContext run, DataSource dataSource) throws Exception {
-        return planReader(run, PlanItem.Phase.MANIFESTS, dataSource);
+        return planReader("plan.manifests", "run_id = :run AND phase = :phase",
+                Map.of("run", run.runId(), "phase", PlanItem.Phase.MANIFESTS.name()), dataSource);
     }
 
     @Bean
     @StepScope
-    JdbcPagingItemReader<PlanItem> blobPlanReader(RunContext run, DataSource dataSource) throws Exception {
-        return planReader(run, PlanItem.Phase.BLOBS, dataSource);
+    JdbcPagingItemReader<PlanItem> blobPlanReader(RunContext run, DataSource dataSource,
+            @Value("#{stepExecutionContext['" + SweepPartitioner.PART + "']}") int part) throws Exception {
+        return planReader("plan.blobs", "run_id = :run AND phase = :phase AND part = :part",
+                Map.of("run", run.runId(), "phase", PlanItem.Phase.BLOBS.name(), "part", part), dataSource);
     }
 
-    /** One phase of the plan in order; its checkpoint (the last seq read) lets a resumed step go on after it. */
-    private static JdbcPagingItemReader<PlanItem> planReader(RunContext run, PlanItem.Phase phase, DataSource dataSource)
-            throws Exception {
+    /** Plan items in order; its checkpoint (the last seq read) lets a resumed step go on after it. */
+    private static JdbcPagingItemReader<PlanItem> planReader(String name, String where, Map<String, Object> parameters,
+            DataSource dataSource) throws Exception {
         return new JdbcPagingItemReaderBuilder<PlanItem>()
-                .name(planReaderName(phase))
+                .name(name)
                 .dataSource(dataSource)
                 .selectClause(PlanStore.COLUMNS)
                 .fromClause("gc_plan_item")
-                .whereClause("run_id = :run AND phase = :phase")
-                .parameterValues(Map.of("run", run.runId(), "phase", phase.name()))
+                .whereClause(where)
+                .parameterValues(parameters)
                 .sortKeys(Map.of("seq", Order.ASCENDING))
                 .rowMapper(PlanStore.ROW)
                 .pageSize(500)
                 .build();
-    }
-
-    private static String planReaderName(PlanItem.Phase phase) {
-        return "plan." + phase.name().toLowerCase(Locale.ROOT);
     }
 
     @Bean

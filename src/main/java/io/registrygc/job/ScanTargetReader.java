@@ -1,18 +1,21 @@
 package io.registrygc.job;
 
+import io.registrygc.scan.ScanRange;
 import io.registrygc.scan.ScanTarget;
 import io.registrygc.storage.BlobShard;
 import io.registrygc.storage.StorageProblem;
 import io.registrygc.storage.StorageReader;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
- * Enumerates blob shards, then repositories in walk order, then the end of the scan. Its checkpoint is the
- * key of the last target read, so a restarted scan continues after the last committed chunk.
+ * Enumerates the targets of one scan partition: its blob shards, or its repositories in walk order, then the
+ * end of the partition (with what the walk could not read after its last repository). Its checkpoint is the
+ * key of the last target read, so a restarted partition continues after its last committed chunk.
  */
 class ScanTargetReader implements ItemStreamReader<ScanTarget> {
 
@@ -21,52 +24,83 @@ class ScanTargetReader implements ItemStreamReader<ScanTarget> {
     private static final String REPOSITORIES = "repositories/";
 
     private final StorageReader storage;
+    private final ScanRange range;
+    private final List<StorageProblem> walkProblems = Collections.synchronizedList(new ArrayList<>());
     private String lastKey;
-    private Iterator<BlobShard> shards;
-    private Iterator<String> repositories;
-    private final List<StorageProblem> walkProblems = new ArrayList<>();
+    private Iterator<ScanTarget> targets;
     private boolean finished;
 
-    ScanTargetReader(StorageReader storage) {
+    ScanTargetReader(StorageReader storage, ScanRange range) {
         this.storage = storage;
+        this.range = range;
     }
 
     @Override
     public void open(ExecutionContext context) {
         lastKey = context.containsKey(LAST_KEY) ? context.getString(LAST_KEY) : null;
-        finished = ScanTarget.End.KEY.equals(lastKey);
+        finished = ScanTarget.End.KEY.equals(lastKey) || range instanceof ScanRange.Empty;
         walkProblems.clear();
-        List<BlobShard> all = lastKey == null || lastKey.startsWith(BLOBS) ? storage.blobShards(walkProblems::add) : List.of();
-        shards = all.stream().filter(s -> lastKey == null || (BLOBS + s.key()).compareTo(lastKey) > 0).iterator();
-        String afterRepository = lastKey != null && lastKey.startsWith(REPOSITORIES)
-                ? lastKey.substring(REPOSITORIES.length()) : null;
-        repositories = finished ? List.<String>of().iterator() : storage.repositories(afterRepository, walkProblems::add);
+        if (finished) {
+            targets = Collections.emptyIterator();
+        } else if (range instanceof ScanRange.Shards shards) {
+            targets = storage.blobShards(walkProblems::add).stream().filter(shards::contains)
+                    .filter(s -> lastKey == null || (BLOBS + s.key()).compareTo(lastKey) > 0)
+                    .<ScanTarget>map(ScanTarget.Shard::new).iterator();
+        } else {
+            targets = repositories((ScanRange.Repositories) range);
+        }
+    }
+
+    private Iterator<ScanTarget> repositories(ScanRange.Repositories range) {
+        String after = lastKey != null ? lastKey.substring(REPOSITORIES.length()) : range.after();
+        Iterator<String> names = storage.repositories(after, walkProblems::add);
+        return new Iterator<>() {
+            private String next = advance();
+
+            private String advance() {
+                if (!names.hasNext()) {
+                    return null;
+                }
+                String name = names.next();
+                return range.last() == null || StorageReader.compareInWalkOrder(name, range.last()) <= 0 ? name : null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public ScanTarget next() {
+                String name = next;
+                next = advance();
+                List<StorageProblem> problems = drainWalkProblems();
+                return new ScanTarget.Repository(name, problems);
+            }
+        };
     }
 
     @Override
     public ScanTarget read() {
-        ScanTarget next = nextTarget();
-        if (next != null) {
-            lastKey = next.key();
-        }
-        return next;
-    }
-
-    private ScanTarget nextTarget() {
         if (finished) {
             return null;
         }
-        if (shards.hasNext()) {
-            return new ScanTarget.Shard(shards.next());
-        }
-        if (repositories.hasNext()) {
-            String name = repositories.next();
-            List<StorageProblem> problems = List.copyOf(walkProblems);
-            walkProblems.clear();
-            return new ScanTarget.Repository(name, problems);
-        }
+        ScanTarget next = targets.hasNext() ? targets.next() : endOfPartition();
+        lastKey = next.key();
+        return next;
+    }
+
+    private ScanTarget endOfPartition() {
         finished = true;
-        return new ScanTarget.End(List.copyOf(walkProblems));
+        return new ScanTarget.End(drainWalkProblems());
+    }
+
+    private List<StorageProblem> drainWalkProblems() {
+        synchronized (walkProblems) {
+            List<StorageProblem> drained = List.copyOf(walkProblems);
+            walkProblems.clear();
+            return drained;
+        }
     }
 
     @Override

@@ -31,7 +31,7 @@ public class StepProgressListener<T> implements StepExecutionListener, ItemWrite
     private final Duration interval;
     private final Function<StepExecution, Extent> extent;
     private final Tally<T> tally;
-    private Progress progress;
+    private volatile Progress progress;
     private ProgressReporter reporter;
 
     /** What a step has found so far, for its progress lines; counts one execution of the step. */
@@ -65,10 +65,28 @@ public class StepProgressListener<T> implements StepExecutionListener, ItemWrite
 
     @Override
     public void afterWrite(Chunk<? extends T> items) {
+        Progress current = progress;
+        if (current == null) {
+            return;
+        }
         if (tally != null) {
             items.forEach(tally);
         }
-        progress.advance(items.size());
+        current.advance(items.size());
+    }
+
+    /**
+     * What the partitions of a partitioned step register: their writes advance this step's progress (the
+     * step itself is registered with this listener, which starts and ends the progress once for all of them).
+     */
+    public ItemWriteListener<T> forPartitions() {
+        StepProgressListener<T> step = this;
+        return new ItemWriteListener<>() {
+            @Override
+            public void afterWrite(Chunk<? extends T> items) {
+                step.afterWrite(items);
+            }
+        };
     }
 
     @Override

@@ -30,6 +30,14 @@ public final class PlanStore {
         return count == null ? 0 : count;
     }
 
+    /** Items of a phase already carried out (audited) by earlier executions of the run: what a resume skips. */
+    public long countAudited(long runId, PlanItem.Phase phase) {
+        Long count = jdbc.queryForObject("""
+                SELECT COUNT(*) FROM gc_audit a JOIN gc_plan_item p ON p.run_id = a.run_id AND p.seq = a.seq
+                 WHERE a.run_id = ? AND p.phase = ?""", Long.class, runId, phase.name());
+        return count == null ? 0 : count;
+    }
+
     public List<String> tagsIndexing(long runId, String repository, String digest) {
         return jdbc.queryForList("SELECT tag FROM gc_tag_index WHERE run_id = ? AND repository = ? AND digest = ?",
                 String.class, runId, repository, digest);

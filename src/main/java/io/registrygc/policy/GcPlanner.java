@@ -49,6 +49,9 @@ public final class GcPlanner {
                                     AND k.keep_reason IS NOT NULL)
             )""";
 
+    /** The sweep partition of an item: the value of its digest's first hex digit (0 without a digest). */
+    private static final String PART = "GREATEST(strpos('0123456789abcdef', substr(split_part(p.digest, ':', 2), 1, 1)) - 1, 0)";
+
     private static final String UNREADABLE = SqlLists.of(ScannedManifest.State.UNKNOWN_REFERENCES);
 
     /** Carries out one planning statement; tests run them under EXPLAIN ANALYZE to check their shape. */
@@ -283,9 +286,10 @@ public final class GcPlanner {
     /** Appends items of one action to the plan, in the order the select gives, numbered after what is there. */
     private void insertPlan(long runId, Phase phase, Action action, String select) {
         run(runId, """
-                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason)
+                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, part)
                 SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (),
-                       '%s', '%s', p.* FROM (%s) p""".formatted(phase.name(), action.name(), select));
+                       '%s', '%s', p.*, %s FROM (%s) AS p (repository, tag, digest, bytes, reason)"""
+                .formatted(phase.name(), action.name(), PART, select));
     }
 
     private void run(long runId, String sql) {

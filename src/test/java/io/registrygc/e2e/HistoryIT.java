@@ -169,15 +169,21 @@ class HistoryIT {
         assertThat(detail.get("executionId").asLong()).isEqualTo(realExecution);
         // the summary fields are those of history
         newest.fieldNames().forEachRemaining(name -> assertThat(detail.get(name)).as(name).isEqualTo(newest.get(name)));
-        assertThat(texts(detail.get("steps"), "name")).containsExactly("scan", "deleteManifests", "deleteOrphanBlobs");
+        assertThat(texts(jobSteps(detail), "name")).containsExactly("scan", "deleteManifests", "deleteOrphanBlobs");
+        assertThat(texts(detail.get("steps"), "name")).as("the partitions of the scan and of the sweep")
+                .contains("scanPartition:blobs-00", "scanPartition:repositories-15", "deleteOrphanBlobsPartition:digests-0",
+                        "deleteOrphanBlobsPartition:digests-f");
         for (JsonNode step : detail.get("steps")) {
             assertThat(step.get("status").asText()).isEqualTo("COMPLETED");
-            assertThat(step.get("readCount").asLong()).isPositive().isEqualTo(step.get("writeCount").asLong()
+            assertThat(step.get("readCount").asLong()).isEqualTo(step.get("writeCount").asLong()
                     + step.get("filterCount").asLong() + step.get("skipCount").asLong());
-            assertThat(step.get("commitCount").asLong()).isPositive();
             assertThat(step.get("skipCount").asLong()).isZero();
         }
-        JsonNode sweep = detail.get("steps").get(2);
+        for (JsonNode step : jobSteps(detail)) {
+            assertThat(step.get("readCount").asLong()).as(step.get("name").asText()).isPositive();
+            assertThat(step.get("commitCount").asLong()).as(step.get("name").asText()).isPositive();
+        }
+        JsonNode sweep = jobSteps(detail).get(2);
         assertThat(sweep.get("writeCount").asLong()).as("the blob step wrote its plan items")
                 .isEqualTo(count(realExecution, "DELETE_BLOB") + countInPhase(realRunId, "BLOBS", "DELETE_LAYER_LINK"));
 
@@ -361,12 +367,15 @@ class HistoryIT {
         assertThat(showFailed.exitCode()).as(showFailed.toString()).isZero();
         assertThat(Files.readString(failedReport)).as("a failed run's report").isEqualTo(showFailed.out());
         JsonNode failedDetail = JSON.readTree(showFailed.out());
-        assertThat(texts(failedDetail.get("steps"), "name")).containsExactly("scan", "deleteManifests", "deleteOrphanBlobs");
-        assertThat(failedDetail.at("/steps/2/status").asText()).isEqualTo("FAILED");
+        assertThat(texts(jobSteps(failedDetail), "name")).containsExactly("scan", "deleteManifests", "deleteOrphanBlobs");
+        assertThat(jobSteps(failedDetail).get(2).get("status").asText()).isEqualTo("FAILED");
         assertThat(auditRows(failedDetail.get("audit"))).isEqualTo(jdbcAuditRows(failedExecution));
 
         JsonNode resumedDetail = JSON.readTree(Gc.run("show", Long.toString(resumedExecution), "--json").out());
-        assertThat(texts(resumedDetail.get("steps"), "name")).as("only the step it ran").containsExactly("deleteOrphanBlobs");
+        assertThat(texts(jobSteps(resumedDetail), "name")).as("only the step it ran").containsExactly("deleteOrphanBlobs");
+        assertThat(texts(resumedDetail.get("steps"), "name")).as("and of it only the partitions that had failed")
+                .hasSizeBetween(2, 17).allMatch(name -> name.equals("deleteOrphanBlobs")
+                        || name.startsWith("deleteOrphanBlobsPartition:digests-"));
         assertThat(auditRows(resumedDetail.get("audit"))).isEqualTo(jdbcAuditRows(resumedExecution));
         assertThat(resumedDetail.at("/bytesByRepository/0/repository").asText()).isEqualTo("resume/orphans");
         assertThat(resumedDetail.at("/bytesByRepository/0/bytes").asLong()).isEqualTo(second.get("bytesReclaimed").asLong());
@@ -419,7 +428,18 @@ class HistoryIT {
         return node == null || node.isNull() ? "" : node.asText();
     }
 
-    private static List<String> texts(JsonNode array, String field) {
+    /** The job's own steps, without the executions of their partitions ({@code WORKER:PARTITION}). */
+    private static List<JsonNode> jobSteps(JsonNode detail) {
+        List<JsonNode> steps = new ArrayList<>();
+        detail.get("steps").forEach(step -> {
+            if (!step.get("name").asText().contains(":")) {
+                steps.add(step);
+            }
+        });
+        return steps;
+    }
+
+    private static List<String> texts(Iterable<JsonNode> array, String field) {
         List<String> out = new ArrayList<>();
         array.forEach(node -> out.add(node.get(field).asText()));
         return out;

@@ -60,18 +60,24 @@ class ProcessIT {
     @Test
     void killedRunIsRecoveredAndResumed() throws Exception {
         Path root = storageWithManyOrphans("kill9");
-        Process run = start(root);
-        awaitDeletions(root, 20);
+        // two threads for sixteen sweep partitions: when half the orphans are gone, some partitions are done
+        Process run = start(root, "--threads", "2");
+        awaitDeletions(root, ORPHANS / 2);
         run.destroyForcibly(); // SIGKILL: the execution stays STARTED in the history
         run.waitFor(60, TimeUnit.SECONDS);
         long runId = Gc.lastRunId(root);
         assertThat(statuses(runId)).containsExactly("STARTED");
+        long killed = executionIds(runId).get(0);
+        List<String> doneBeforeTheKill = sweepPartitions(killed, "COMPLETED");
 
         Process rerun = start(root);
         assertThat(rerun.waitFor(300, TimeUnit.SECONDS)).isTrue();
         assertThat(rerun.exitValue()).as(output(rerun)).isZero();
         assertThat(statuses(runId)).as("the killed execution recovered as failed, then resumed")
                 .containsExactly("FAILED", "COMPLETED");
+        List<String> rerunPartitions = sweepPartitions(executionIds(runId).get(1), null);
+        assertThat(rerunPartitions).as("only the partitions the kill left unfinished run again")
+                .hasSize(16 - doneBeforeTheKill.size()).doesNotContainAnyElementsOf(doneBeforeTheKill);
         assertSameAsUninterrupted(root);
     }
 
@@ -250,6 +256,19 @@ class ProcessIT {
 
     private static String errors(Process process) throws Exception {
         return RUNS.get(process).stderr();
+    }
+
+    private static List<Long> executionIds(long runId) {
+        return Gc.jdbc().queryForList("SELECT job_execution_id FROM batch_job_execution WHERE job_instance_id = ? ORDER BY 1",
+                Long.class, runId);
+    }
+
+    /** The sweep partitions an execution ran, with the given status (null: any). */
+    private static List<String> sweepPartitions(long jobExecutionId, String status) {
+        return Gc.jdbc().queryForList("""
+                SELECT step_name FROM batch_step_execution WHERE job_execution_id = ?
+                   AND step_name LIKE 'deleteOrphanBlobsPartition:%' AND (CAST(? AS TEXT) IS NULL OR status = ?)""",
+                String.class, jobExecutionId, status, status);
     }
 
     private static void awaitDeletions(Path root, int count) throws Exception {

@@ -1,0 +1,110 @@
+package io.registrygc.job;
+
+import io.registrygc.scan.ScanRange;
+import io.registrygc.scan.ScanStateStore;
+import io.registrygc.storage.BlobShard;
+import io.registrygc.storage.StorageReader;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.batch.core.partition.PartitionNameProvider;
+import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/**
+ * Splits the scan into partitions: contiguous runs of blob shards and of repositories in walk order, a fixed
+ * number of each, so that a restarted scan finds its partitions by name and redoes only the unfinished ones.
+ * Splitting is the start of a scan from the beginning, so it first forgets what an earlier attempt stored.
+ */
+class ScanPartitioner implements Partitioner, PartitionNameProvider {
+
+    static final int SHARD_PARTITIONS = 16;
+    static final int REPOSITORY_PARTITIONS = 16;
+
+    private static final String RANGE = "scan.range";
+    private static final String FIRST = "scan.first";
+    private static final String AFTER = "scan.after";
+    private static final String LAST = "scan.last";
+
+    private final StorageReader storage;
+    private final ScanStateStore store;
+    private final long runId;
+
+    ScanPartitioner(StorageReader storage, ScanStateStore store, long runId) {
+        this.storage = storage;
+        this.store = store;
+        this.runId = runId;
+    }
+
+    @Override
+    public Collection<String> getPartitionNames(int gridSize) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < SHARD_PARTITIONS; i++) {
+            names.add(name("blobs", i));
+        }
+        for (int i = 0; i < REPOSITORY_PARTITIONS; i++) {
+            names.add(name("repositories", i));
+        }
+        return names;
+    }
+
+    @Override
+    public Map<String, ExecutionContext> partition(int gridSize) {
+        store.clearScan(runId);
+        // what this listing cannot read, the partitions' own walks meet again and report
+        List<BlobShard> shards = storage.blobShards(problem -> { });
+        List<String> repositories = new ArrayList<>();
+        storage.repositories(null, problem -> { }).forEachRemaining(repositories::add);
+        Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
+        List<ScanRange> shardRanges = ScanRange.splitShards(shards, SHARD_PARTITIONS);
+        for (int i = 0; i < SHARD_PARTITIONS; i++) {
+            partitions.put(name("blobs", i), context(shardRanges.get(i)));
+        }
+        List<ScanRange> repositoryRanges = ScanRange.splitRepositories(repositories, REPOSITORY_PARTITIONS);
+        for (int i = 0; i < REPOSITORY_PARTITIONS; i++) {
+            partitions.put(name("repositories", i), context(repositoryRanges.get(i)));
+        }
+        return partitions;
+    }
+
+    private static String name(String kind, int index) {
+        return String.format(Locale.ROOT, "%s-%02d", kind, index);
+    }
+
+    static ExecutionContext context(ScanRange range) {
+        ExecutionContext context = new ExecutionContext();
+        if (range instanceof ScanRange.Shards shards) {
+            context.putString(RANGE, "shards");
+            context.putString(FIRST, shards.first());
+            context.putString(LAST, shards.last());
+        } else if (range instanceof ScanRange.Repositories repositories) {
+            context.putString(RANGE, "repositories");
+            if (repositories.after() != null) {
+                context.putString(AFTER, repositories.after());
+            }
+            if (repositories.last() != null) {
+                context.putString(LAST, repositories.last());
+            }
+        } else {
+            context.putString(RANGE, "empty");
+        }
+        return context;
+    }
+
+    /** The range a partition's context names. */
+    static ScanRange range(ExecutionContext context) {
+        if (!context.containsKey(RANGE)) {
+            // only when the process died between recording the split and storing the partitions
+            throw new IllegalStateException("scan partition without a range: the scan's split was interrupted; "
+                    + "rerun with --abandon-unfinished to start a new run");
+        }
+        return switch (context.getString(RANGE)) {
+            case "shards" -> new ScanRange.Shards(context.getString(FIRST), context.getString(LAST));
+            case "repositories" -> new ScanRange.Repositories(context.getString(AFTER, null), context.getString(LAST, null));
+            default -> new ScanRange.Empty();
+        };
+    }
+}
