@@ -2,6 +2,8 @@ package io.registrygc.audit;
 
 import static io.registrygc.plan.Outcome.*;
 import static io.registrygc.plan.PlanItem.Action.*;
+import static io.registrygc.audit.RunHistoryTest.repository;
+import static io.registrygc.audit.RunHistoryTest.totals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,16 +34,6 @@ import org.junit.jupiter.api.Test;
 
 /** The text, JSON and CSV forms of {@code history} and {@code show}. */
 class HistoryFormatTest {
-    static Totals totals(long tags, long manifests, long layerLinks, long repositories, long blobs, long bytes, long kept) {
-        Totals.Builder b = new Totals.Builder().add(DELETE_TAG, DELETED, tags, 0).add(DELETE_MANIFEST, DELETED, manifests, 0)
-                .add(DELETE_LAYER_LINK, DELETED, layerLinks, 0).add(DELETE_REPOSITORY, DELETED, repositories, 0)
-                .add(DELETE_BLOB, DELETED, blobs, bytes).add(DELETE_BLOB, KEPT_CHANGED, kept, 0);
-        return b.build();
-    }
-
-    static RepositoryBytes repository(String name, long tags, long manifests, long layerLinks, long blobs, long bytes) {
-        return new RepositoryBytes(name, totals(tags, manifests, layerLinks, 0, blobs, bytes, 0));
-    }
 
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -156,18 +148,6 @@ class HistoryFormatTest {
         assertThat(lines.get(2)).contains("       -  ", "STARTED", "dry run");
         assertThat(lines).allSatisfy(line -> assertThat(line).doesNotEndWith(" "));
         assertThat(HistoryCommand.toTable(List.of())).isEqualTo("No runs recorded.\n");
-    }
-
-    @Test
-    void durationsAndSizesReadWell() {
-        assertThat(Durations.elapsed(null)).isEqualTo("-");
-        assertThat(Durations.elapsed(Duration.ofMillis(850))).isEqualTo("850ms");
-        assertThat(Durations.elapsed(Duration.ofMillis(12_345))).isEqualTo("12.3s");
-        assertThat(Durations.elapsed(Duration.ofSeconds(245))).isEqualTo("4m05s");
-        assertThat(Durations.elapsed(Duration.ofSeconds(7380))).isEqualTo("2h03m");
-        assertThat(ByteSize.format(512)).isEqualTo("512 B");
-        assertThat(ByteSize.format(1536)).isEqualTo("1.5 KiB");
-        assertThat(ByteSize.format(3L << 30)).isEqualTo("3.0 GiB");
     }
 
     @Test
