@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Carries out plan items on the storage. Before removing a manifest, a link or a blob it reads the file's time
+ * Carries out plan items on the storage. Before removing a tag, a manifest, a link or a blob it reads the file's time
  * again: one written after the run's cutoff is kept, whatever the plan said. A dry run carries out nothing and
  * records every item as planned.
  */
@@ -50,7 +50,8 @@ public final class PlanExecutor {
 
     ExecutedItem execute(PlanItem item) throws IOException {
         return switch (item.action()) {
-            case DELETE_TAG -> done(item, deleter.deleteTag(item.repository(), item.tag()));
+            case DELETE_TAG -> changedSinceCutoff(reader.tagModified(item.repository(), item.tag())) ? kept(item)
+                    : done(item, deleter.deleteTag(item.repository(), item.tag()));
             case DELETE_MANIFEST -> deleteManifest(item);
             case DELETE_LAYER_LINK -> deleteLayerLink(item);
             case DELETE_REPOSITORY -> done(item, deleter.deleteRepository(item.repository()));

@@ -35,18 +35,29 @@ public final class GcPlanner {
                  WHERE run_id = :run AND kind = :subject
             )""";
 
-    /** A tag that survives the run: not selected itself, not in a selected repository. */
+    /**
+     * A tag that survives the run: written after the cutoff (a push in flight: nothing younger than --min-age
+     * goes, whatever selects it), or neither selected itself nor in a selected repository.
+     */
     private static final String LIVE_TAG = """
-            NOT EXISTS (SELECT 1 FROM gc_selection s WHERE s.run_id = t.run_id AND s.repository = t.repository
-                         AND (s.tag IS NULL OR s.tag = t.tag))""";
+            (t.modified_at > (SELECT cutoff FROM gc_run WHERE run_id = :run)
+             OR NOT EXISTS (SELECT 1 FROM gc_selection s WHERE s.run_id = t.run_id AND s.repository = t.repository
+                             AND (s.tag IS NULL OR s.tag = t.tag)))""";
 
-    /** Repositories selected whole ({@code --image REPO}) in which nothing is kept: they go entirely. */
+    /**
+     * Repositories selected whole ({@code --image REPO}) in which nothing is kept and nothing was written after
+     * the cutoff (a manifest, a tag or a layer link of a push in flight): they go entirely, folder included.
+     */
     private static final String DELETED_REPOSITORY = """
             deleted_repository (repository) AS (
-                SELECT s.repository FROM gc_selection s
+                SELECT s.repository FROM gc_selection s JOIN gc_run r ON r.run_id = s.run_id
                  WHERE s.run_id = :run AND s.tag IS NULL
                    AND NOT EXISTS (SELECT 1 FROM gc_manifest k WHERE k.run_id = :run AND k.repository = s.repository
                                     AND k.keep_reason IS NOT NULL)
+                   AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = :run AND t.repository = s.repository
+                                    AND t.modified_at > r.cutoff)
+                   AND NOT EXISTS (SELECT 1 FROM gc_layer_link l WHERE l.run_id = :run AND l.repository = s.repository
+                                    AND l.modified_at > r.cutoff)
             )""";
 
     /** The sweep partition of an item: the value of its digest's first hex digit (0 without a digest). */
@@ -124,7 +135,9 @@ public final class GcPlanner {
                 UPDATE gc_manifest m SET selected = TRUE,
                        delete_reason = 'repository ' || m.repository || ' selected by --image'
                   FROM gc_selection s
-                 WHERE m.run_id = :run AND s.run_id = m.run_id AND s.repository = m.repository AND s.tag IS NULL""");
+                 WHERE m.run_id = :run AND s.run_id = m.run_id AND s.repository = m.repository AND s.tag IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
+                                    AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
         // a selected tag takes its manifest along unless another, surviving tag still points at it
         run(runId, """
                 UPDATE gc_manifest m SET selected = TRUE,
@@ -225,8 +238,8 @@ public final class GcPlanner {
                        'tag selected by --image ' || s.repository || COALESCE(':' || s.tag, '')
                   FROM gc_tag t JOIN gc_selection s ON s.run_id = t.run_id AND s.repository = t.repository
                                                    AND (s.tag IS NULL OR s.tag = t.tag)
-                 WHERE t.run_id = :run
-                 ORDER BY t.repository, t.tag""");
+                 WHERE t.run_id = :run AND NOT %s
+                 ORDER BY t.repository, t.tag""".formatted(LIVE_TAG));
         insertPlan(runId, Phase.MANIFESTS, Action.DELETE_MANIFEST, """
                 SELECT m.repository, NULL, m.digest, 0, COALESCE(m.delete_reason, 'not reachable from a kept manifest')
                   FROM gc_manifest m

@@ -126,11 +126,15 @@ public final class StorageReader {
     }
 
     /**
-     * When the file that makes an item exist was last written: a revision's or a layer's link, a blob's data;
+     * When the file that makes an item exist was last written: a revision's, a tag's or a layer's link, a blob's data;
      * empty when it is gone. What the sweep re-checks just before it deletes.
      */
     public Optional<Instant> revisionModified(String repository, Digest digest) throws IOException {
         return modified(paths.revisionFolder(repository, digest).resolve("link"));
+    }
+
+    public Optional<Instant> tagModified(String repository, String tag) throws IOException {
+        return modified(paths.tagCurrentLink(repository, tag));
     }
 
     public Optional<Instant> layerLinkModified(String repository, Digest digest) throws IOException {
