@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.registrygc.testsupport.TestDatabase;
+import io.registrygc.testsupport.MigratedDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,8 @@ class PlannerShapeTest {
 
     @BeforeAll
     static void scanAShapeOf90000Blobs() throws IOException, SQLException {
-        Flyway.configure().dataSource(TestDatabase.get().dataSource()).locations("classpath:db/migration").load().migrate();
-        connection = TestDatabase.get().dataSource().getConnection();
+        // one connection: the shape's script fills temporary tables first
+        connection = MigratedDatabase.jdbc().getDataSource().getConnection();
         jdbc = new JdbcTemplate(new SingleConnectionDataSource(connection, true));
         runId = jdbc.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
         for (String statement : shapeStatements(runId, 2000)) {
@@ -50,8 +49,7 @@ class PlannerShapeTest {
     @AfterAll
     static void forgetTheShape() throws SQLException {
         try {
-            jdbc.update("DELETE FROM gc_run WHERE run_id = ?", runId);
-            jdbc.update("DELETE FROM batch_job_instance WHERE job_instance_id = ?", runId);
+            MigratedDatabase.forgetRun(runId);
         } finally {
             connection.close();
         }
