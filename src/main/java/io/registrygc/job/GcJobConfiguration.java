@@ -46,8 +46,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The three-step job: {@code scan} (partitions whose reader enumerates storage targets, processor parses and
  * marks, writer stores the state; once all partitions are done, the plan is computed), {@code deleteManifests}
- * and {@code deleteOrphanBlobs} (partitioned by digest) whose readers read the plan and writers carry it out and
- * audit it.
+ * (partitioned by repository) and {@code deleteOrphanBlobs} (partitioned by digest), whose readers read the plan
+ * and writers carry it out and audit it. All partitions run on the worker threads.
  *
  * <p>No RunIdIncrementer: a rerun after a failure restarts the same instance, and the command line decides
  * explicitly between resuming and starting a new instance. Readers, processors and writers are step-scoped:
@@ -121,26 +121,26 @@ public class GcJobConfiguration {
                 .build();
     }
 
-    /** Tags, manifests, and repositories selected whole, in plan order on one thread. */
+    /** Tags, manifests, and repositories selected whole: sixteen partitions by repository, on the worker threads. */
     @Bean
-    Step deleteManifests(ItemStreamReader<PlanItem> manifestPlanReader, PlanItemWriter planItemWriter,
+    Step deleteManifests(Step deleteManifestsPartition, TaskExecutor gcWorkers) {
+        return planPhase(GcJobNames.DELETE_MANIFESTS, GcJobNames.MANIFESTS_PARTITION, "repositories",
+                deleteManifestsPartition, gcWorkers, manifestProgress);
+    }
+
+    @Bean
+    Step deleteManifestsPartition(ItemStreamReader<PlanItem> manifestPlanReader, PlanItemWriter planItemWriter,
             @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planStep(GcJobNames.DELETE_MANIFESTS, manifestPlanReader, planItemWriter, chunkSize)
-                .listener((StepListener) manifestProgress)
+        return planStep(GcJobNames.MANIFESTS_PARTITION, manifestPlanReader, planItemWriter, chunkSize)
+                .listener(manifestProgress.forPartitions())
                 .build();
     }
 
-    /** Sixteen partitions by digest, run on the worker threads. */
+    /** Layer links and blobs: sixteen partitions by digest, on the worker threads. */
     @Bean
     Step deleteOrphanBlobs(Step deleteOrphanBlobsPartition, TaskExecutor gcWorkers) {
-        return new StepBuilder(GcJobNames.DELETE_ORPHAN_BLOBS, jobRepository)
-                .partitioner(GcJobNames.SWEEP_PARTITION, new SweepPartitioner())
-                .step(deleteOrphanBlobsPartition)
-                .gridSize(SweepPartitioner.PARTITIONS)
-                .taskExecutor(gcWorkers)
-                .observationRegistry(observations)
-                .listener(sweepProgress)
-                .build();
+        return planPhase(GcJobNames.DELETE_ORPHAN_BLOBS, GcJobNames.SWEEP_PARTITION, "digests", deleteOrphanBlobsPartition,
+                gcWorkers, sweepProgress);
     }
 
     @Bean
@@ -148,6 +148,18 @@ public class GcJobConfiguration {
             @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
         return planStep(GcJobNames.SWEEP_PARTITION, blobPlanReader, planItemWriter, chunkSize)
                 .listener(sweepProgress.forPartitions())
+                .build();
+    }
+
+    private Step planPhase(String name, String workerName, String partitionLabel, Step worker, TaskExecutor workers,
+            StepProgressListener<PlanItem> progress) {
+        return new StepBuilder(name, jobRepository)
+                .partitioner(workerName, new PlanPartitioner(partitionLabel))
+                .step(worker)
+                .gridSize(PlanPartitioner.PARTITIONS)
+                .taskExecutor(workers)
+                .observationRegistry(observations)
+                .listener(progress)
                 .build();
     }
 
@@ -164,7 +176,9 @@ public class GcJobConfiguration {
     /** The plan of the phase is the step's total; what earlier executions audited of it was done before a resume. */
     private static StepProgressListener.Extent planExtent(PlanStore plans, PlanItem.Phase phase, StepExecution step) {
         long runId = step.getJobExecution().getJobInstance().getInstanceId();
-        return new StepProgressListener.Extent(plans.count(runId, phase), plans.countAudited(runId, phase));
+        // a step that starts for the first time has an empty context: nothing of it can have been done before
+        boolean resumed = !step.getExecutionContext().isEmpty();
+        return new StepProgressListener.Extent(plans.count(runId, phase), resumed ? plans.countAudited(runId, phase) : 0);
     }
 
     /**
@@ -226,29 +240,28 @@ public class GcJobConfiguration {
 
     @Bean
     @StepScope
-    JdbcPagingItemReader<PlanItem> manifestPlanReader(RunContext run, DataSource dataSource) throws Exception {
-        return planReader("plan.manifests", "run_id = :run AND phase = :phase",
-                Map.of("run", run.runId(), "phase", PlanItem.Phase.MANIFESTS.name()), dataSource);
+    JdbcPagingItemReader<PlanItem> manifestPlanReader(RunContext run, DataSource dataSource,
+            @Value("#{stepExecutionContext['" + PlanPartitioner.PART + "']}") int part) throws Exception {
+        return planReader(run, PlanItem.Phase.MANIFESTS, part, dataSource);
     }
 
     @Bean
     @StepScope
     JdbcPagingItemReader<PlanItem> blobPlanReader(RunContext run, DataSource dataSource,
-            @Value("#{stepExecutionContext['" + SweepPartitioner.PART + "']}") int part) throws Exception {
-        return planReader("plan.blobs", "run_id = :run AND phase = :phase AND part = :part",
-                Map.of("run", run.runId(), "phase", PlanItem.Phase.BLOBS.name(), "part", part), dataSource);
+            @Value("#{stepExecutionContext['" + PlanPartitioner.PART + "']}") int part) throws Exception {
+        return planReader(run, PlanItem.Phase.BLOBS, part, dataSource);
     }
 
-    /** Plan items in order; its checkpoint (the last seq read) lets a resumed step go on after it. */
-    private static JdbcPagingItemReader<PlanItem> planReader(String name, String where, Map<String, Object> parameters,
+    /** One partition of a phase of the plan in order; its checkpoint (the last seq read) lets a resume go on after it. */
+    private static JdbcPagingItemReader<PlanItem> planReader(RunContext run, PlanItem.Phase phase, int part,
             DataSource dataSource) throws Exception {
         return new JdbcPagingItemReaderBuilder<PlanItem>()
-                .name(name)
+                .name("plan")
                 .dataSource(dataSource)
                 .selectClause(PlanStore.COLUMNS)
                 .fromClause("gc_plan_item")
-                .whereClause(where)
-                .parameterValues(parameters)
+                .whereClause("run_id = :run AND phase = :phase AND part = :part")
+                .parameterValues(Map.of("run", run.runId(), "phase", phase.name(), "part", part))
                 .sortKeys(Map.of("seq", Order.ASCENDING))
                 .rowMapper(PlanStore.ROW)
                 .pageSize(500)

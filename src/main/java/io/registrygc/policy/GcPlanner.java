@@ -60,8 +60,13 @@ public final class GcPlanner {
                                     AND l.modified_at > r.cutoff)
             )""";
 
-    /** The sweep partition of an item: the value of its digest's first hex digit (0 without a digest). */
-    private static final String PART = "GREATEST(strpos('0123456789abcdef', substr(split_part(p.digest, ':', 2), 1, 1)) - 1, 0)";
+    /**
+     * The partition of a plan item, 0 to 15. Manifest phase: a hash of the repository, so that a repository's
+     * tags, manifests, links and folder go in order in one partition. Blob phase: the value of the digest's first
+     * hex digit, so that a blob's links and the blob itself go in order in one partition.
+     */
+    private static final String MANIFEST_PART = "(hashtext(p.repository) & 15)";
+    private static final String BLOB_PART = "GREATEST(strpos('0123456789abcdef', substr(split_part(p.digest, ':', 2), 1, 1)) - 1, 0)";
 
     private static final String UNREADABLE = SqlLists.of(ScannedManifest.State.UNKNOWN_REFERENCES);
 
@@ -302,7 +307,7 @@ public final class GcPlanner {
                 INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, part)
                 SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (),
                        '%s', '%s', p.*, %s FROM (%s) AS p (repository, tag, digest, bytes, reason)"""
-                .formatted(phase.name(), action.name(), PART, select));
+                .formatted(phase.name(), action.name(), phase == Phase.MANIFESTS ? MANIFEST_PART : BLOB_PART, select));
     }
 
     private void run(long runId, String sql) {

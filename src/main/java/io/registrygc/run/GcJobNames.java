@@ -9,6 +9,7 @@ public final class GcJobNames {
     public static final String DELETE_ORPHAN_BLOBS = "deleteOrphanBlobs";
     /** The worker steps of the partitioned steps; each partition's execution is named {@code WORKER:PARTITION}. */
     public static final String SCAN_PARTITION = "scanPartition";
+    public static final String MANIFESTS_PARTITION = "deleteManifestsPartition";
     public static final String SWEEP_PARTITION = "deleteOrphanBlobsPartition";
 
     private GcJobNames() {

@@ -10,13 +10,22 @@ import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * Splits the sweep by the first hex digit of the digest: sixteen partitions whose plan items never touch
- * the same blob, and in each the layer links go before the blobs, as in the plan.
+ * Splits a phase of the plan into its sixteen partitions, as the planner numbered its items: in the manifest
+ * phase by repository (a repository's items stay in order in one partition), in the blob phase by the first
+ * hex digit of the digest (a blob's links go before the blob in one partition). No two partitions touch the
+ * same file.
  */
-class SweepPartitioner implements Partitioner, PartitionNameProvider {
+class PlanPartitioner implements Partitioner, PartitionNameProvider {
 
-    static final String PART = "sweep.part";
+    static final String PART = "plan.part";
     static final int PARTITIONS = 16;
+
+    private final String label;
+
+    /** {@code label}: what the partitions are named by ({@code repositories-3}, {@code digests-f}). */
+    PlanPartitioner(String label) {
+        this.label = label;
+    }
 
     @Override
     public Collection<String> getPartitionNames(int gridSize) {
@@ -38,7 +47,7 @@ class SweepPartitioner implements Partitioner, PartitionNameProvider {
         return partitions;
     }
 
-    private static String name(int part) {
-        return "digests-" + Integer.toHexString(part);
+    private String name(int part) {
+        return label + "-" + Integer.toHexString(part);
     }
 }
