@@ -10,7 +10,6 @@ import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.Totals;
 import io.registrygc.run.GcJobNames;
 import io.registrygc.run.GcJobParameters;
-import io.registrygc.run.GcSettings;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -118,17 +117,11 @@ public final class RunHistory {
             Totals.Builder counted = totals.get(e.getId());
             out.add(new ExecutionSummary(e.getId(), e.getJobInstance().getInstanceId(), local(e.getCreateTime()),
                     local(e.getStartTime()), local(e.getEndTime()), e.getStatus().name(), e.getExitStatus().getExitCode(),
-                    e.getExitStatus().getExitDescription(), settings(e), counted == null ? Totals.NONE : counted.build()));
+                    e.getExitStatus().getExitDescription(),
+                    GcJobParameters.readableSettings(e.getJobParameters()).orElse(null),
+                    counted == null ? Totals.NONE : counted.build()));
         }
         return out;
-    }
-
-    private static GcSettings settings(JobExecution execution) {
-        try {
-            return GcJobParameters.settings(execution.getJobParameters());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private List<StepSummary> steps(JobExecution execution) {

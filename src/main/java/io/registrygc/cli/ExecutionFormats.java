@@ -89,8 +89,4 @@ final class ExecutionFormats {
         node.put("repositories", t.count(PlanItem.Action.DELETE_REPOSITORY));
         node.put("blobs", t.count(PlanItem.Action.DELETE_BLOB));
     }
-
-    static String elapsed(Duration duration) {
-        return Durations.elapsed(duration);
-    }
 }

@@ -84,13 +84,8 @@ public class HistoryCommand implements Callable<Integer> {
                     Durations.elapsed(e.duration()), e.status(), e.exitCode(), e.dryRun() ? "dry run" : "delete",
                     Long.toString(t.count(PlanItem.Action.DELETE_MANIFEST)), Long.toString(t.count(PlanItem.Action.DELETE_BLOB)),
                     ByteSize.format(t.bytes()), settings == null ? "-" : settings.storageRoot().toString(),
-                    settings == null ? "(unreadable job parameters)" : selectionOptions(settings));
+                    settings == null ? "(unreadable job parameters)" : settings.selectionOptions());
         }
         return table.toString();
-    }
-
-    /** The options that say what a run deletes, as on its command line ({@code --dry-run} has its own column). */
-    static String selectionOptions(GcSettings settings) {
-        return settings.options().replace("--dry-run", "").strip();
     }
 }

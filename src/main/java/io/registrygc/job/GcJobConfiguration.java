@@ -21,11 +21,9 @@ import javax.sql.DataSource;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.listener.StepListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.core.step.builder.ChunkOrientedStepBuilder;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
@@ -131,9 +129,7 @@ public class GcJobConfiguration {
     @Bean
     Step deleteManifestsPartition(ItemStreamReader<PlanItem> manifestPlanReader, PlanItemWriter planItemWriter,
             @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planStep(GcJobNames.MANIFESTS_PARTITION, manifestPlanReader, planItemWriter, chunkSize)
-                .listener(manifestProgress.forPartitions())
-                .build();
+        return planPartitionStep(GcJobNames.MANIFESTS_PARTITION, manifestPlanReader, planItemWriter, chunkSize, manifestProgress);
     }
 
     /** Layer links and blobs: sixteen partitions by digest, on the worker threads. */
@@ -146,9 +142,7 @@ public class GcJobConfiguration {
     @Bean
     Step deleteOrphanBlobsPartition(ItemStreamReader<PlanItem> blobPlanReader, PlanItemWriter planItemWriter,
             @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planStep(GcJobNames.SWEEP_PARTITION, blobPlanReader, planItemWriter, chunkSize)
-                .listener(sweepProgress.forPartitions())
-                .build();
+        return planPartitionStep(GcJobNames.SWEEP_PARTITION, blobPlanReader, planItemWriter, chunkSize, sweepProgress);
     }
 
     private Step planPhase(String name, String workerName, String partitionLabel, Step worker, TaskExecutor workers,
@@ -163,14 +157,17 @@ public class GcJobConfiguration {
                 .build();
     }
 
-    private ChunkOrientedStepBuilder<PlanItem, PlanItem> planStep(String name, ItemStreamReader<PlanItem> reader,
-            PlanItemWriter writer, int chunkSize) {
+    /** One partition of a plan phase: its items read in order, carried out and audited chunk by chunk. */
+    private Step planPartitionStep(String name, ItemStreamReader<PlanItem> reader, PlanItemWriter writer, int chunkSize,
+            StepProgressListener<PlanItem> progress) {
         return new StepBuilder(name, jobRepository)
                 .<PlanItem, PlanItem>chunk(chunkSize)
                 .transactionManager(transactionManager)
                 .observationRegistry(observations)
                 .reader(reader)
-                .writer(writer);
+                .writer(writer)
+                .listener(progress.forPartitions())
+                .build();
     }
 
     /** The plan of the phase is the step's total; what earlier executions audited of it was done before a resume. */

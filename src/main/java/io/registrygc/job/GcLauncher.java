@@ -143,19 +143,13 @@ public class GcLauncher {
     }
 
     private static boolean sameSelection(JobExecution execution, GcSettings requested) {
-        try {
-            return GcJobParameters.settings(execution.getJobParameters()).sameSelectionAs(requested);
-        } catch (IllegalArgumentException unreadable) {
-            return false;
-        }
+        return GcJobParameters.readableSettings(execution.getJobParameters()).map(s -> s.sameSelectionAs(requested))
+                .orElse(false);
     }
 
     private static String describe(JobExecution execution) {
-        try {
-            return GcJobParameters.settings(execution.getJobParameters()).options();
-        } catch (IllegalArgumentException unreadable) {
-            return "(unreadable: " + unreadable.getMessage() + ")";
-        }
+        return GcJobParameters.readableSettings(execution.getJobParameters()).map(GcSettings::options)
+                .orElse("(unreadable job parameters)");
     }
 
     /**

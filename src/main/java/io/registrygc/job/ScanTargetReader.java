@@ -2,7 +2,6 @@ package io.registrygc.job;
 
 import io.registrygc.scan.ScanRange;
 import io.registrygc.scan.ScanTarget;
-import io.registrygc.storage.BlobShard;
 import io.registrygc.storage.StorageProblem;
 import io.registrygc.storage.StorageReader;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ class ScanTargetReader implements ItemStreamReader<ScanTarget> {
 
     private final StorageReader storage;
     private final ScanRange range;
-    private final List<StorageProblem> walkProblems = Collections.synchronizedList(new ArrayList<>());
+    private final List<StorageProblem> walkProblems = new ArrayList<>();
     private String lastKey;
     private Iterator<ScanTarget> targets;
     private boolean finished;
@@ -96,11 +95,9 @@ class ScanTargetReader implements ItemStreamReader<ScanTarget> {
     }
 
     private List<StorageProblem> drainWalkProblems() {
-        synchronized (walkProblems) {
-            List<StorageProblem> drained = List.copyOf(walkProblems);
-            walkProblems.clear();
-            return drained;
-        }
+        List<StorageProblem> drained = List.copyOf(walkProblems);
+        walkProblems.clear();
+        return drained;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -52,6 +53,15 @@ public final class GcJobParameters {
                     Instant.parse(text(parameters, CREATED_AT, null)));
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("job parameter " + CREATED_AT + " is not an instant: " + e.getParsedString());
+        }
+    }
+
+    /** The settings of a run, or empty when its parameters cannot be read as a run's (history must still list it). */
+    public static Optional<GcSettings> readableSettings(JobParameters parameters) {
+        try {
+            return Optional.of(settings(parameters));
+        } catch (IllegalArgumentException unreadable) {
+            return Optional.empty();
         }
     }
 

@@ -36,10 +36,6 @@ public record GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagge
         return createdAt.minus(minAge);
     }
 
-    public boolean hasSelection() {
-        return deleteUntagged || !images.isEmpty();
-    }
-
     /** Everything but the creation time: two runs with the same selection do the same thing. */
     public boolean sameSelectionAs(GcSettings other) {
         return storageRoot.equals(other.storageRoot) && dryRun == other.dryRun && deleteUntagged == other.deleteUntagged
@@ -48,10 +44,12 @@ public record GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagge
 
     /** The options as they are written on the command line (without the storage root). */
     public String options() {
+        return dryRun ? "--dry-run " + selectionOptions() : selectionOptions();
+    }
+
+    /** The options that say what the run deletes: {@link #options()} without {@code --dry-run}. */
+    public String selectionOptions() {
         List<String> options = new ArrayList<>();
-        if (dryRun) {
-            options.add("--dry-run");
-        }
         if (deleteUntagged) {
             options.add("--delete-untagged");
         }

@@ -3,12 +3,10 @@ package io.registrygc.storage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -78,14 +76,7 @@ public final class StorageReader {
     public List<BlobEntry> listBlobs(BlobShard shard, Consumer<StorageProblem> problems) {
         Path folder = paths.blobsRoot().resolve(shard.algorithm()).resolve(shard.prefix());
         List<BlobEntry> blobs = new ArrayList<>();
-        List<String> names;
-        try {
-            names = sortedChildren(folder);
-        } catch (IOException e) {
-            problems.accept(StorageProblem.noted(folder, "cannot list blob folder: " + e.getMessage()));
-            return blobs;
-        }
-        for (String hex : names) {
+        for (String hex : children(folder, problems)) {
             Path blobFolder = folder.resolve(hex);
             Optional<Digest> digest = Digest.tryParse(shard.algorithm() + ":" + hex);
             if (digest.isEmpty() || !hex.startsWith(shard.prefix()) || !Files.isDirectory(blobFolder)) {

@@ -18,8 +18,6 @@ import io.registrygc.cli.HistoryCommand;
 import io.registrygc.cli.Table;
 import io.registrygc.policy.ImageSelector;
 import io.registrygc.run.GcSettings;
-import io.registrygc.units.ByteSize;
-import io.registrygc.units.Durations;
 import java.nio.file.Path;
 import java.time.Instant;
 import io.registrygc.cli.ShowCommand;
@@ -27,8 +25,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import io.registrygc.plan.Outcome;
-import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.Totals;
 import org.junit.jupiter.api.Test;
 
