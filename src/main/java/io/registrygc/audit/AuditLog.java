@@ -1,6 +1,7 @@
 package io.registrygc.audit;
 
 import io.registrygc.plan.ExecutedItem;
+import io.registrygc.plan.PlanItem;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -19,10 +20,16 @@ public final class AuditLog {
         }
         jdbc.batchUpdate("""
                 INSERT INTO gc_audit (run_id, job_execution_id, seq, action, repository, tag, digest, bytes, reason,
-                                      outcome, dry_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      rule, outcome, dry_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 entries.stream().map(e -> new Object[] {runId, jobExecutionId, e.item().seq(), e.item().action().name(),
-                        e.item().repository(), e.item().tag(), e.item().digest(), e.bytes(), e.item().reason(),
-                        e.outcome().name(), dryRun}).toList());
+                        e.item().repository(), e.item().tag(), e.item().digest(), e.bytes(), auditedReason(e),
+                        e.item().rule(), e.outcome().name(), dryRun}).toList());
+    }
+
+    /** A drifted item keeps the reason it was planned for, after what changed. */
+    private static String auditedReason(ExecutedItem executed) {
+        PlanItem item = executed.item();
+        return item.drift() == null ? item.reason() : item.drift() + " (planned: " + item.reason() + ")";
     }
 }

@@ -4,6 +4,7 @@ import io.registrygc.audit.history.AuditEntry;
 import io.registrygc.audit.history.ExecutionDetail;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RepositoryBytes;
+import io.registrygc.audit.history.RuleBytes;
 import io.registrygc.audit.history.StepSummary;
 import io.registrygc.plan.Outcome;
 import io.registrygc.plan.PlanItem;
@@ -80,7 +81,7 @@ public final class RunHistory {
         }
         List<AuditEntry> audit = audit(executionId);
         return Optional.of(new ExecutionDetail(summaries(List.of(execution)).get(0), steps(execution), audit,
-                bytesByRepository(audit)));
+                bytesByRepository(audit), bytesByRule(audit)));
     }
 
     /** One execution as {@code history} lists it, without its audit rows (cheap whatever the run's size). */
@@ -153,13 +154,13 @@ public final class RunHistory {
             referencedBy.computeIfAbsent(rs.getLong(1), seq -> new ArrayList<>()).add(rs.getString(2));
         }, executionId, blob, executionId, blob, executionId, blob);
         return jdbc.query("""
-                SELECT seq, action, repository, tag, digest, bytes, reason, outcome, recorded_at
+                SELECT seq, action, repository, tag, digest, bytes, reason, rule, outcome, recorded_at
                   FROM gc_audit WHERE job_execution_id = ? ORDER BY seq""", (rs, n) -> {
             OffsetDateTime recorded = rs.getObject("recorded_at", OffsetDateTime.class);
             long seq = rs.getLong("seq");
             PlanItem.Action action = PlanItem.Action.valueOf(rs.getString("action"));
             return new AuditEntry(seq, action, rs.getString("repository"), rs.getString("tag"), rs.getString("digest"),
-                    rs.getLong("bytes"), rs.getString("reason"), Outcome.valueOf(rs.getString("outcome")),
+                    rs.getLong("bytes"), rs.getString("reason"), rs.getString("rule"), Outcome.valueOf(rs.getString("outcome")),
                     recorded == null ? null : recorded.atZoneSameInstant(zone).toOffsetDateTime(),
                     action == PlanItem.Action.DELETE_BLOB ? referencedBy.getOrDefault(seq, List.of()) : null);
         }, executionId);
@@ -192,6 +193,21 @@ public final class RunHistory {
                 out.add(new RepositoryBytes(name, special.get(name).build()));
             }
         }
+        return out;
+    }
+
+    /** Per rule, most bytes first (then by name); kept rows do not count. */
+    static List<RuleBytes> bytesByRule(List<AuditEntry> audit) {
+        Map<String, Totals.Builder> byRule = new TreeMap<>();
+        for (AuditEntry entry : audit) {
+            if (entry.outcome().countsAsDone()) {
+                byRule.computeIfAbsent(entry.rule() == null ? RuleBytes.UNKNOWN : entry.rule(), k -> new Totals.Builder())
+                        .add(entry.action(), entry.outcome(), 1, entry.bytes());
+            }
+        }
+        List<RuleBytes> out = new ArrayList<>();
+        byRule.forEach((rule, totals) -> out.add(new RuleBytes(rule, totals.build())));
+        out.sort(Comparator.comparingLong((RuleBytes r) -> -r.totals().bytes()).thenComparing(RuleBytes::rule));
         return out;
     }
 

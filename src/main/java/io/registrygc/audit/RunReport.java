@@ -52,6 +52,9 @@ public record RunReport(long runId, boolean dryRun, Totals totals, List<String> 
         if (totals.keptChanged() > 0) {
             out.append("  kept because they changed after the scan: ").append(totals.keptChanged()).append('\n');
         }
+        if (totals.drifted() > 0) {
+            out.append("  skipped because the storage changed since the applied plan: ").append(totals.drifted()).append('\n');
+        }
         if (sweepBlocked != null) {
             out.append("  BLOB SWEEP SKIPPED: ").append(sweepBlocked).append('\n');
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.Totals;
+import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.run.GcSettings;
 import io.registrygc.units.Durations;
 import java.time.Duration;
@@ -72,12 +73,19 @@ final class ExecutionFormats {
             ArrayNode images = parameters.putArray("images");
             s.images().forEach(image -> images.add(image.toString()));
             parameters.put("createdAt", s.createdAt().toString());
+            parameters.put("retention", s.retention().map(RetentionPolicies::toYaml).orElse(null));
+            if (s.appliesRun().isPresent()) {
+                parameters.put("appliesRun", s.appliesRun().getAsLong());
+            } else {
+                parameters.putNull("appliesRun");
+            }
         }
         Totals t = e.totals();
         ObjectNode deleted = node.putObject("deleted");
         putCounts(deleted, t);
         node.put("bytesReclaimed", t.bytes());
         node.put("keptChanged", t.keptChanged());
+        node.put("drifted", t.drifted());
         return node;
     }
 

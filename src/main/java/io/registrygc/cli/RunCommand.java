@@ -1,27 +1,20 @@
 package io.registrygc.cli;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.registrygc.audit.RunHistory;
-import io.registrygc.audit.history.ExecutionSummary;
-import io.registrygc.job.GcLauncher;
-import io.registrygc.monitor.MetricsExport;
-import io.registrygc.monitor.RunMetrics;
 import io.registrygc.policy.ImageSelector;
+import io.registrygc.policy.PolicyFile;
+import io.registrygc.policy.PolicyFileException;
+import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
 import io.registrygc.storage.RegistryPaths;
-import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,11 +23,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Garbage-collect a registry storage: scan, delete manifests, delete orphan blobs.",
-                "Without a selection only orphan blobs (and unreferenced _layers links) go.",
+                "Without a selection only orphan blobs (and unreferenced _layers links) go. Select with --image,",
+                "--delete-untagged, retention flags (--keep-last, --older-than, --keep-tags, --delete-tags,",
+                "--repository) or a policy file (--policy); 'apply' carries out a dry run's plan later.",
                 "The registry must be stopped or read-only while it runs, and restarted afterwards",
                 "(its blob descriptor cache is stale after any offline deletion).",
                 "Rerunning the same command after a failure resumes that run from its last checkpoint."},
-        footer = {"", "Exit codes: 0 completed, 1 failed or stopped (rerun to resume), 2 usage or invalid input (nothing deleted),",
+        footer = {"", "Exit codes: 0 completed, 1 failed or stopped (rerun to resume), 2 usage or invalid input, an invalid policy",
+                "file included (nothing deleted),",
                 "3 another run in progress, 4 completed but the blob sweep was skipped (unreadable data, see report).",
                 "Database: SPRING_DATASOURCE_URL/_USERNAME/_PASSWORD, else embedded PostgreSQL in --database-dir."})
 public class RunCommand implements Callable<Integer> {
@@ -61,183 +57,82 @@ public class RunCommand implements Callable<Integer> {
             description = "Never delete blob data, links or manifests modified more recently (default: ${DEFAULT-VALUE}; e.g. 0, 30m, 1h, 2d).")
     Duration minAge;
 
-    @Option(names = "--abandon-unfinished",
-            description = "Give up an unfinished run that has other options instead of refusing to start.")
-    boolean abandonUnfinished;
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "Retention policies (YAML): per repository glob, rules that keep or delete tags and untagged"
+                    + " manifests; first matching policy wins. See the README for the format.")
+    Path policy;
+
+    @Option(names = "--repository", paramLabel = "GLOB",
+            description = "Apply --keep-last/--older-than/--keep-tags/--delete-tags (and --delete-untagged) to these"
+                    + " repositories only (* within a path segment, ** across). Repeatable; default: all.")
+    List<String> repositories = new ArrayList<>();
+
+    @Option(names = "--keep-tags", paramLabel = "REGEX",
+            description = "Tags matching (the whole tag) are always kept. Repeatable.")
+    List<String> keepTags = new ArrayList<>();
+
+    @Option(names = "--keep-last", paramLabel = "N",
+            description = "Of the other tags, keep the N most recently pushed (push time: the tag link's modification time).")
+    Integer keepLast;
+
+    @Option(names = "--older-than", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Delete only tags pushed longer ago than this (e.g. 30d).")
+    Duration olderThan;
+
+    @Option(names = "--delete-tags", paramLabel = "REGEX",
+            description = "Delete only tags matching (the whole tag). With --keep-last and --older-than: a tag goes when"
+                    + " every selector given selects it.")
+    String deleteTags;
 
     @Mixin
-    DatabaseOptions database;
-
-    @Option(names = "--report", paramLabel = "FILE",
-            description = "After the run, write what 'show EXECUTION_ID --json' prints for its job execution to FILE.")
-    Path report;
-
-    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "Log each step's progress (done, rate, time left) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
-    Duration progressInterval;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
-            description = "Partitions of the scan and of the blob sweep run on N threads (default: ${DEFAULT-VALUE}); sized for"
-                    + " I/O, not for cores: many outstanding reads help a cold scan even on two cores. May change on a resume.")
-    int threads;
-
-    @Option(names = "--metrics-file", paramLabel = "FILE",
-            description = "After the run, write its metrics in the Prometheus text format to FILE, atomically"
-                    + " (for node exporter's textfile collector: a *.prom file in its directory).")
-    Path metricsFile;
-
-    @Option(names = "--metrics-push-gateway", paramLabel = "URL",
-            description = "After the run, push its metrics to this Prometheus push gateway (http[s]://[user:pass@]host:port),"
-                    + " grouped by job=registry-gc and storage_root.")
-    URI pushGateway;
-
-    private final CountDownLatch finished = new CountDownLatch(1);
-    private Thread stopOnSignal;
+    LaunchOptions launch;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         GcSettings settings;
         try {
-            if (threads < 1 || threads > MAX_THREADS) {
-                throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + ": " + threads);
-            }
-            List<ImageSelector> selectors = images.stream().map(ImageSelector::parse).toList();
-            if (pushGateway != null) {
-                MetricsExport.checkGatewayAddress(pushGateway);
-            }
-            settings = new GcSettings(RegistryPaths.open(storageRoot).root(), dryRun, deleteUntagged, minAge, selectors,
-                    Instant.now());
+            Launch.check(launch);
+            settings = settings();
         } catch (IllegalArgumentException | NotARegistryStorageException e) {
-            Console.error(err, e.getMessage());
+            Console.error(spec.commandLine().getErr(), e.getMessage());
+            return ExitCodes.USAGE;
+        } catch (PolicyFileException e) {
+            Console.error(spec.commandLine().getErr(), "invalid policy file " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        DatabaseOptions.Session session = null;
-        try {
-            session = database.open(Map.of("registry-gc.progress.interval-ms", progressInterval.toMillis(),
-                    "registry-gc.threads", threads,
-                    // a connection for each worker thread, the lock, the job repository and the planner
-                    "spring.datasource.hikari.maximum-pool-size", threads + 4));
-            GcLauncher launcher = session.bean(GcLauncher.class);
-            stopOnSignal = new Thread(() -> stopGracefully(launcher), "registry-gc-stop");
-            Runtime.getRuntime().addShutdownHook(stopOnSignal);
-            launched = true;
-            GcLauncher.Outcome outcome = launcher.launch(settings, abandonUnfinished, RunOutputs.forActiveFormat(out));
-            out.flush();
-            if (outcome.message() != null) {
-                Console.error(err, outcome.message());
-            }
-            // LOCKED and REFUSED name another run's execution: no report of this invocation then
-            boolean ranHere = outcome.jobExecutionId() != null
-                    && outcome.result() != GcLauncher.Result.LOCKED && outcome.result() != GcLauncher.Result.REFUSED;
-            if (report != null && ranHere) {
-                ShowCommand.writeReport(session.history(), outcome.jobExecutionId(), report, err);
-            }
-            exitCode = exitCode(outcome.result());
-            exportMetrics(session, settings, ranHere ? outcome.jobExecutionId() : null, exitCode, err);
-            return exitCode;
-        } catch (Exception e) {
-            exitCode = ExitCodes.FAILED;
-            Console.error(err, "run failed: " + e.getMessage() + "\nRerun the same command to resume it from its last checkpoint.");
-            if (session != null) {
-                try {
-                    exportMetrics(session, settings, null, exitCode, err);
-                } catch (RuntimeException metrics) {
-                    Console.error(err, "could not export the metrics: " + metrics.getMessage());
-                }
-            }
-            return exitCode;
-        } finally {
-            if (session != null) {
-                session.close();
-            }
-            finished.countDown();
-            removeStopHook();
-        }
-    }
-
-    /** Set once the job may have started: from then on a SIGTERM waits for the run to end and record itself. */
-    private volatile boolean launched;
-    /** The exit code the run ended with, for the stop hook to exit with. */
-    private volatile int exitCode = ExitCodes.FAILED;
-
-    private static int exitCode(GcLauncher.Result result) {
-        return switch (result) {
-            case COMPLETED -> ExitCodes.COMPLETED;
-            case COMPLETED_WITH_PROBLEMS -> ExitCodes.COMPLETED_WITH_PROBLEMS;
-            case FAILED -> ExitCodes.FAILED;
-            case REFUSED -> ExitCodes.USAGE;
-            case LOCKED -> ExitCodes.LOCKED;
-        };
-    }
-
-    /** Metrics failures are reported, never a reason to change the run's exit code. */
-    private void exportMetrics(DatabaseOptions.Session session, GcSettings settings, Long jobExecutionId,
-            int exitCode, PrintWriter err) {
-        if (metricsFile == null && pushGateway == null) {
-            return;
-        }
-        try {
-            RunHistory history = session.history();
-            Optional<ExecutionSummary> execution = jobExecutionId == null ? Optional.empty()
-                    : history.summary(jobExecutionId);
-            session.bean(RunMetrics.class).runFinished(new RunMetrics.RunEnd(exitCode, settings.dryRun(),
-                    execution.map(ExecutionSummary::runId).orElse(null), jobExecutionId,
-                    execution.map(ExecutionSummary::status).orElse(null),
-                    execution.map(ExecutionSummary::started).orElse(null), execution.map(ExecutionSummary::ended).orElse(null),
-                    history.lastCompletedRealRun(settings.storageRoot().toString()).orElse(null)));
-        } catch (RuntimeException e) {
-            Console.error(err, "could not read the run's history for its metrics: " + e.getMessage());
-        }
-        PrometheusMeterRegistry registry = session.bean(PrometheusMeterRegistry.class);
-        if (metricsFile != null) {
-            try {
-                MetricsExport.writeTextFile(registry, metricsFile);
-            } catch (Exception e) {
-                Console.error(err, "could not write the metrics to " + metricsFile + ": " + e);
-            }
-        }
-        if (pushGateway != null) {
-            try {
-                MetricsExport.push(registry, pushGateway, settings.storageRoot().toString());
-            } catch (Exception e) {
-                Console.error(err, "could not push the metrics to " + pushGateway + ": " + e);
-            }
-        }
+        return new Launch(spec, launch).run(session -> settings);
     }
 
     /**
-     * SIGTERM (schedulers, Kubernetes): stop at the next chunk boundary, let the run record itself as
-     * STOPPED and release the database, then end the JVM with exit code 1 (resume by rerunning).
+     * The run's settings from the options; every usage error (a policy file included) before the storage is read
+     * beyond checking that it is one, and before the database is opened.
      */
-    private void stopGracefully(GcLauncher launcher) {
-        if (!launched) {
-            return; // nothing started yet: the JVM may end as it is
+    private GcSettings settings() throws NotARegistryStorageException {
+        List<ImageSelector> selectors = images.stream().map(ImageSelector::parse).toList();
+        boolean retentionFlags = !repositories.isEmpty() || keepLast != null || olderThan != null || !keepTags.isEmpty()
+                || deleteTags != null;
+        if (policy != null && retentionFlags) {
+            throw new IllegalArgumentException("--policy cannot be combined with --repository, --keep-last, --older-than,"
+                    + " --keep-tags or --delete-tags: write them as a rule of the policy file");
         }
-        // also after the job has ended: its summary, report and metrics are still being written
-        boolean stopped = launcher.stopGracefully();
-        try {
-            finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (policy != null && deleteUntagged) {
+            throw new IllegalArgumentException("--policy cannot be combined with --delete-untagged: write a"
+                    + " 'delete-untagged-older-than: 0s' rule in the policy file");
         }
-        if (stopped) {
-            Console.error(new PrintWriter(System.err, true), "stopped on request; rerun the same command to resume.");
+        if ((policy != null || retentionFlags) && !selectors.isEmpty()) {
+            throw new IllegalArgumentException("--image cannot be combined with retention rules (--policy, --keep-last, ...):"
+                    + " run them separately");
         }
-        Runtime.getRuntime().halt(finished.getCount() == 0 ? exitCode : ExitCodes.FAILED);
-    }
-
-    private static final long STOP_GRACE_SECONDS = 120;
-    private static final int MAX_THREADS = 256;
-
-    private void removeStopHook() {
-        if (stopOnSignal != null) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it ends the JVM once this run has finished
-            }
+        Optional<RetentionPolicies> retention = Optional.empty();
+        if (policy != null) {
+            retention = Optional.of(PolicyFile.read(policy));
+        } else if (retentionFlags) {
+            // --delete-untagged then belongs to the policy: it applies to the --repository globs only
+            retention = Optional.of(RetentionPolicies.fromFlags(repositories, keepTags, keepLast, olderThan, deleteTags,
+                    deleteUntagged));
         }
+        boolean globalUntagged = deleteUntagged && retention.isEmpty();
+        return new GcSettings(RegistryPaths.open(storageRoot).root(), dryRun, globalUntagged, minAge, selectors,
+                Instant.now(), retention, OptionalLong.empty());
     }
 }

@@ -53,6 +53,7 @@ final class RunOutputs {
                     .addKeyValue("blobs", report.totals().count(PlanItem.Action.DELETE_BLOB))
                     .addKeyValue("bytes", report.totals().bytes())
                     .addKeyValue("kept_changed", report.totals().keptChanged())
+                    .addKeyValue("drifted", report.totals().drifted())
                     .addKeyValue("problems", report.problemCount());
             if (report.sweepBlocked() != null) {
                 event = event.addKeyValue("sweep_blocked", report.sweepBlocked());

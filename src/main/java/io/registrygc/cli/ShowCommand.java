@@ -6,12 +6,14 @@ import static io.registrygc.cli.ExecutionFormats.time;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.registrygc.audit.HtmlReport;
 import io.registrygc.audit.RunHistory;
 import io.registrygc.audit.RunReport;
 import io.registrygc.audit.history.AuditEntry;
 import io.registrygc.audit.history.ExecutionDetail;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RepositoryBytes;
+import io.registrygc.audit.history.RuleBytes;
 import io.registrygc.audit.history.StepSummary;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.Totals;
@@ -44,7 +46,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public class ShowCommand implements Callable<Integer> {
 
     /** The CSV header of {@code show --csv}. */
-    public static final String CSV_HEADER = "seq,action,repository,tag,digest,bytes,reason,outcome,referenced_by,recorded_at";
+    public static final String CSV_HEADER = "seq,action,repository,tag,digest,bytes,reason,rule,outcome,referenced_by,recorded_at";
 
     @Spec
     CommandSpec spec;
@@ -61,6 +63,10 @@ public class ShowCommand implements Callable<Integer> {
 
         @Option(names = "--csv", description = "Print the audit rows as CSV, with a header.")
         boolean csv;
+
+        @Option(names = "--html", paramLabel = "FILE", description = "Write one self-contained HTML page (summary,"
+                + " bytes per repository and per rule as bar charts, steps, every deleted item with its reason) to FILE.")
+        Path html;
     }
 
     @Mixin
@@ -82,6 +88,17 @@ public class ShowCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         Format chosen = format == null ? new Format() : format;
+        if (chosen.html != null) {
+            try {
+                Files.writeString(chosen.html, HtmlReport.render(detail.get()), StandardCharsets.UTF_8);
+            } catch (Exception e) {
+                Console.error(err, "could not write " + chosen.html + ": " + e);
+                return ExitCodes.FAILED;
+            }
+            out.println("wrote " + chosen.html);
+            out.flush();
+            return ExitCodes.COMPLETED;
+        }
         out.print(chosen.json ? toJson(detail.get()) : chosen.csv ? toCsv(detail.get().audit()) : toText(detail.get()));
         out.flush();
         return ExitCodes.COMPLETED;
@@ -135,6 +152,13 @@ public class ShowCommand implements Callable<Integer> {
             ExecutionFormats.putCounts(repository, r.totals());
             repository.put("bytes", r.totals().bytes());
         }
+        ArrayNode rules = node.putArray("bytesByRule");
+        for (RuleBytes r : detail.bytesByRule()) {
+            ObjectNode rule = rules.addObject();
+            rule.put("rule", r.rule());
+            ExecutionFormats.putCounts(rule, r.totals());
+            rule.put("bytes", r.totals().bytes());
+        }
         ArrayNode audit = node.putArray("audit");
         for (AuditEntry a : detail.audit()) {
             ObjectNode row = audit.addObject();
@@ -145,6 +169,7 @@ public class ShowCommand implements Callable<Integer> {
             row.put("digest", a.digest());
             row.put("bytes", a.bytes());
             row.put("reason", a.reason());
+            row.put("rule", a.rule());
             row.put("outcome", a.outcome().name());
             if (a.action() == PlanItem.Action.DELETE_BLOB) {
                 ArrayNode referencedBy = row.putArray("referencedBy");
@@ -170,6 +195,7 @@ public class ShowCommand implements Callable<Integer> {
                     .append(csv(a.digest())).append(',')
                     .append(a.bytes()).append(',')
                     .append(csv(a.reason())).append(',')
+                    .append(csv(a.rule())).append(',')
                     .append(csv(a.outcome().name())).append(',')
                     .append(csv(String.join(" ", a.referencedBy()))).append(',')
                     .append(csv(iso(a.recordedAt()))).append('\n');
@@ -211,11 +237,21 @@ public class ShowCommand implements Callable<Integer> {
         field(out, "min age", p == null ? "-" : Durations.format(p.minAge()));
         field(out, "images", p == null || p.images().isEmpty() ? "-"
                 : String.join(" ", p.images().stream().map(Object::toString).toList()));
+        if (p != null && p.retention().isPresent()) {
+            field(out, "retention", p.retention().get().policies().size() + " policies"
+                    + (p.retention().get().defaultPolicy().isPresent() ? " and a default" : "") + " (see --json)");
+        }
+        if (p != null && p.appliesRun().isPresent()) {
+            field(out, "applies the plan", "of run " + p.appliesRun().getAsLong());
+        }
         field(out, "created at", p == null ? "-" : p.createdAt().toString());
         field(out, verb, RunReport.describeCounts(t));
         field(out, e.dryRun() ? "bytes to reclaim" : "bytes reclaimed", t.bytes() + " (" + ByteSize.format(t.bytes()) + ")");
         if (t.keptChanged() > 0) {
             field(out, "kept (changed)", Long.toString(t.keptChanged()));
+        }
+        if (t.drifted() > 0) {
+            field(out, "skipped (drift)", Long.toString(t.drifted()));
         }
 
         out.append("\nsteps:\n");
@@ -246,6 +282,21 @@ public class ShowCommand implements Callable<Integer> {
                         Long.toString(c.count(PlanItem.Action.DELETE_BLOB)), Long.toString(c.bytes()), ByteSize.format(c.bytes()));
             }
             indent(out, repositories.toString());
+        }
+
+        out.append("\nbytes by rule:\n");
+        if (detail.bytesByRule().isEmpty()) {
+            out.append("  (none)\n");
+        } else {
+            Table rules = new Table("RULE", "TAGS>", "MANIFESTS>", "LAYER LINKS>", "BLOBS>", "BYTES>", "SIZE>");
+            for (RuleBytes r : detail.bytesByRule()) {
+                Totals c = r.totals();
+                rules.row(r.rule(), Long.toString(c.count(PlanItem.Action.DELETE_TAG)),
+                        Long.toString(c.count(PlanItem.Action.DELETE_MANIFEST)),
+                        Long.toString(c.count(PlanItem.Action.DELETE_LAYER_LINK)),
+                        Long.toString(c.count(PlanItem.Action.DELETE_BLOB)), Long.toString(c.bytes()), ByteSize.format(c.bytes()));
+            }
+            indent(out, rules.toString());
         }
 
         out.append("\naudit (").append(detail.audit().size()).append(" rows):\n");

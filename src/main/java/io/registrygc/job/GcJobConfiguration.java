@@ -8,7 +8,7 @@ import io.registrygc.monitor.StepProgressListener;
 import io.registrygc.plan.PlanExecutor;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanStore;
-import io.registrygc.policy.GcPlanner;
+import io.registrygc.plan.GcPlanner;
 import io.registrygc.run.GcJobNames;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.scan.ScanResult;
@@ -226,7 +226,8 @@ public class GcJobConfiguration {
     @Bean
     @StepScope
     ScanTargetProcessor scanTargetProcessor(RunContext run) {
-        return new ScanTargetProcessor(new Scanner(run.reader(), new ManifestParser()));
+        return new ScanTargetProcessor(new Scanner(run.reader(), new ManifestParser(), run.settings().retention(),
+                run.settings().createdAt()));
     }
 
     @Bean

@@ -1,6 +1,6 @@
 package io.registrygc.job;
 
-import io.registrygc.policy.GcPlanner;
+import io.registrygc.plan.GcPlanner;
 import java.util.Collection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,10 +8,12 @@ public enum Outcome {
     /** Modified after the run's cutoff, so the plan no longer holds for it: kept. */
     KEPT_CHANGED,
     /** Dry run: recorded, not carried out. */
-    PLANNED;
+    PLANNED,
+    /** Applying a dry run's plan: the storage changed since the plan (a tag moved, a reference appeared), so kept. */
+    DRIFTED;
 
     /** Whether the item counts as deleted (or, in a dry run, as planned): everything but what was kept. */
     public boolean countsAsDone() {
-        return this != KEPT_CHANGED;
+        return this != KEPT_CHANGED && this != DRIFTED;
     }
 }

@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * Carries out plan items on the storage. Before removing a tag, a manifest, a link or a blob it reads the file's time
  * again: one written after the run's cutoff is kept, whatever the plan said. A dry run carries out nothing and
- * records every item as planned.
+ * records every item as planned; an item that drifted from an applied plan is recorded, never carried out.
  */
 public final class PlanExecutor {
 
@@ -40,7 +40,8 @@ public final class PlanExecutor {
         List<ExecutedItem> done = new ArrayList<>(items.size());
         for (PlanItem item : items) {
             try {
-                done.add(dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item));
+                done.add(item.drift() != null ? new ExecutedItem(item, Outcome.DRIFTED, 0)
+                        : dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item));
             } catch (IOException e) {
                 throw new IOException("cannot delete " + item.describe() + ": " + e.getMessage(), e);
             }

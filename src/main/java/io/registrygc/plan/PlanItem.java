@@ -1,8 +1,18 @@
 package io.registrygc.plan;
 
-/** One deletion of the plan, with the reason it was decided. */
+/**
+ * One deletion of the plan, with the reason it was decided and the rule it is accounted to ({@code rule}: a
+ * policy rule's label, {@code --image}, {@code --delete-untagged}, or what made it garbage). {@code drift} is set
+ * only in a run that applies a dry run's plan, for an item the storage no longer allows: it says what changed,
+ * and the item is recorded, not carried out.
+ */
 public record PlanItem(long seq, Phase phase, Action action, String repository, String tag, String digest,
-        long bytes, String reason) {
+        long bytes, String reason, String rule, String drift) {
+
+    public PlanItem(long seq, Phase phase, Action action, String repository, String tag, String digest, long bytes,
+            String reason) {
+        this(seq, phase, action, repository, tag, digest, bytes, reason, null, null);
+    }
 
     public enum Phase { MANIFESTS, BLOBS }
 

@@ -8,10 +8,10 @@ import org.springframework.jdbc.core.RowMapper;
 public final class PlanStore {
 
     /** The columns {@link #ROW} maps, in its order. */
-    public static final String COLUMNS = "seq, phase, action, repository, tag, digest, bytes, reason";
+    public static final String COLUMNS = "seq, phase, action, repository, tag, digest, bytes, reason, rule, drift";
     public static final RowMapper<PlanItem> ROW = (rs, i) -> new PlanItem(rs.getLong(1),
             PlanItem.Phase.valueOf(rs.getString(2)), PlanItem.Action.valueOf(rs.getString(3)), rs.getString(4),
-            rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8));
+            rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10));
 
     private final JdbcTemplate jdbc;
 

@@ -6,11 +6,12 @@ import java.util.Map;
 
 /**
  * What a set of audited plan items amounts to: items per action that count as done (deleted, already gone, or
- * in a dry run planned), the bytes of the blobs among them, and the items kept because they changed. The one
+ * in a dry run planned), the bytes of the blobs among them, the items kept because they changed, and those
+ * skipped because the storage drifted from an applied plan. The one
  * place where outcomes are counted: the run summary, {@code history}, {@code show} and the per-repository bytes
  * all add up through {@link Builder#add}.
  */
-public record Totals(Map<PlanItem.Action, Long> counts, long bytes, long keptChanged) {
+public record Totals(Map<PlanItem.Action, Long> counts, long bytes, long keptChanged, long drifted) {
 
     public static final Totals NONE = new Builder().build();
 
@@ -30,6 +31,7 @@ public record Totals(Map<PlanItem.Action, Long> counts, long bytes, long keptCha
         private final EnumMap<PlanItem.Action, Long> counts = new EnumMap<>(PlanItem.Action.class);
         private long bytes;
         private long keptChanged;
+        private long drifted;
 
         /** {@code items} audited items of one action and outcome, {@code bytes} their bytes. */
         public Builder add(PlanItem.Action action, Outcome outcome, long items, long bytes) {
@@ -38,6 +40,8 @@ public record Totals(Map<PlanItem.Action, Long> counts, long bytes, long keptCha
                 if (action == PlanItem.Action.DELETE_BLOB) {
                     this.bytes += bytes;
                 }
+            } else if (outcome == Outcome.DRIFTED) {
+                drifted += items;
             } else {
                 keptChanged += items;
             }
@@ -45,7 +49,7 @@ public record Totals(Map<PlanItem.Action, Long> counts, long bytes, long keptCha
         }
 
         public Totals build() {
-            return new Totals(counts, bytes, keptChanged);
+            return new Totals(counts, bytes, keptChanged, drifted);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.registrygc.run;
 
 import io.registrygc.policy.ImageSelector;
+import io.registrygc.policy.PolicyFile;
+import io.registrygc.policy.PolicyFileException;
 import io.registrygc.units.Durations;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -8,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -27,12 +30,19 @@ public final class GcJobParameters {
     public static final String MIN_AGE = "minAge";
     public static final String IMAGES = "images";
     public static final String CREATED_AT = "createdAt";
+    /** The retention policies as canonical YAML; absent when the run has none. */
+    public static final String RETENTION = "retention";
+    /** The run whose dry-run plan this run applies; absent for an ordinary run. */
+    public static final String APPLIES_RUN = "appliesRun";
 
     private GcJobParameters() {
     }
 
     public static JobParameters of(GcSettings settings) {
-        return new JobParametersBuilder()
+        JobParametersBuilder builder = new JobParametersBuilder();
+        settings.retention().ifPresent(policies -> builder.addString(RETENTION, policies.toYaml()));
+        settings.appliesRun().ifPresent(run -> builder.addLong(APPLIES_RUN, run));
+        return builder
                 .addString(STORAGE_ROOT, settings.storageRoot().toString())
                 .addJobParameter(DRY_RUN, settings.dryRun(), Boolean.class)
                 .addJobParameter(DELETE_UNTAGGED, settings.deleteUntagged(), Boolean.class)
@@ -47,12 +57,19 @@ public final class GcJobParameters {
         String images = text(parameters, IMAGES, "");
         List<ImageSelector> selectors = images.isBlank() ? List.of()
                 : Arrays.stream(images.trim().split(" +")).map(ImageSelector::parse).toList();
+        String retention = text(parameters, RETENTION, "");
+        String appliesRun = text(parameters, APPLIES_RUN, "");
         try {
             return new GcSettings(Path.of(text(parameters, STORAGE_ROOT, null)), bool(parameters, DRY_RUN),
                     bool(parameters, DELETE_UNTAGGED), Durations.parse(text(parameters, MIN_AGE, null)), selectors,
-                    Instant.parse(text(parameters, CREATED_AT, null)));
+                    Instant.parse(text(parameters, CREATED_AT, null)),
+                    retention.isEmpty() ? Optional.empty() : Optional.of(PolicyFile.parse(retention, "job parameter " + RETENTION)),
+                    appliesRun.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(appliesRun)));
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("job parameter " + CREATED_AT + " is not an instant: " + e.getParsedString());
+        } catch (PolicyFileException | NumberFormatException e) {
+            throw new IllegalArgumentException("job parameter " + (e instanceof NumberFormatException ? APPLIES_RUN : RETENTION)
+                    + " cannot be read: " + e.getMessage());
         }
     }
 

@@ -2,6 +2,8 @@ package io.registrygc.scan;
 
 import io.registrygc.manifest.ParsedManifest;
 import io.registrygc.manifest.Reference;
+import io.registrygc.policy.Retention.TagDecision;
+import io.registrygc.policy.Retention.UntaggedDecision;
 import io.registrygc.storage.BlobEntry;
 import io.registrygc.storage.LinkEntry;
 import io.registrygc.storage.StorageProblem;
@@ -10,6 +12,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -58,12 +62,20 @@ public final class ScanStateStore {
             } else if (result instanceof ScanResult.Repository repository) {
                 String name = repository.listing().name();
                 repositories.add(new Object[] {runId, name, repository.tainted()});
+                Map<String, TagDecision> tagDecisions = new HashMap<>();
+                Map<String, UntaggedDecision> untagged = new HashMap<>();
+                repository.retention().ifPresent(decided -> {
+                    decided.tags().forEach(d -> tagDecisions.put(d.tag(), d));
+                    decided.untagged().forEach(d -> untagged.put(d.digest(), d));
+                });
                 for (ScannedManifest manifest : repository.manifests()) {
                     String digest = manifest.digest().toString();
                     ParsedManifest parsed = manifest.parsed().orElse(null);
+                    UntaggedDecision deleted = untagged.get(digest);
                     manifests.add(new Object[] {runId, name, digest,
                             parsed == null ? null : parsed.kind().name(), parsed == null ? null : parsed.mediaType(),
-                            manifest.state().name(), manifest.problem(), timestamp(manifest.modified())});
+                            manifest.state().name(), manifest.problem(), timestamp(manifest.modified()),
+                            deleted == null ? null : deleted.rule(), deleted == null ? null : deleted.reason()});
                     if (parsed != null) {
                         for (Reference reference : parsed.references()) {
                             references.add(new Object[] {runId, name, digest, reference.kind().name(),
@@ -72,8 +84,10 @@ public final class ScanStateStore {
                     }
                 }
                 for (TagEntry tag : repository.listing().tags()) {
+                    TagDecision decision = tagDecisions.get(tag.name());
                     tags.add(new Object[] {runId, name, tag.name(), tag.current().map(Object::toString).orElse(null),
-                            timestamp(tag.modified())});
+                            timestamp(tag.modified()), decision == null ? null : decision.verdict().name(),
+                            decision == null ? null : decision.rule(), decision == null ? null : decision.reason()});
                     tag.index().forEach(d -> tagIndex.add(new Object[] {runId, name, tag.name(), d.toString()}));
                 }
                 for (LinkEntry link : repository.listing().layerLinks()) {
@@ -83,12 +97,15 @@ public final class ScanStateStore {
         }
         batch("INSERT INTO gc_repository (run_id, repository, tainted) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", repositories);
         batch("""
-                INSERT INTO gc_manifest (run_id, repository, digest, kind, media_type, state, problem, modified_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", manifests);
+                INSERT INTO gc_manifest (run_id, repository, digest, kind, media_type, state, problem, modified_at,
+                                         policy_rule, policy_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", manifests);
         batch("""
                 INSERT INTO gc_reference (run_id, repository, manifest_digest, kind, target_digest)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", references);
-        batch("INSERT INTO gc_tag (run_id, repository, tag, digest, modified_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", tags);
+        batch("""
+                INSERT INTO gc_tag (run_id, repository, tag, digest, modified_at, policy_verdict, policy_rule, policy_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", tags);
         batch("INSERT INTO gc_tag_index (run_id, repository, tag, digest) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", tagIndex);
         batch("INSERT INTO gc_layer_link (run_id, repository, digest, modified_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", layerLinks);
         batch("INSERT INTO gc_blob (run_id, digest, size, modified_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", blobs);

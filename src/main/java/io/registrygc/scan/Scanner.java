@@ -3,24 +3,42 @@ package io.registrygc.scan;
 import io.registrygc.manifest.ManifestParseException;
 import io.registrygc.manifest.ManifestParser;
 import io.registrygc.manifest.ParsedManifest;
+import io.registrygc.policy.Retention.ManifestFacts;
+import io.registrygc.policy.Retention;
+import io.registrygc.policy.RetentionPolicies;
+import io.registrygc.policy.RetentionPolicy;
+import io.registrygc.policy.Retention.TagFacts;
 import io.registrygc.storage.BlobContent;
 import io.registrygc.storage.LinkEntry;
 import io.registrygc.storage.StorageReader;
 import io.registrygc.storage.RepositoryListing;
 import io.registrygc.storage.StorageProblem;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads one scan target from storage and parses what it holds. Thread-safe; no Spring. */
+/**
+ * Reads one scan target from storage and parses what it holds; for a repository a retention policy applies to,
+ * lets the policy decide on its tags and untagged manifests. Thread-safe; no Spring.
+ */
 public final class Scanner {
 
     private final StorageReader storage;
     private final ManifestParser parser;
+    private final Optional<RetentionPolicies> retention;
+    private final Instant now;
 
     public Scanner(StorageReader storage, ManifestParser parser) {
+        this(storage, parser, Optional.empty(), Instant.now());
+    }
+
+    /** {@code now}: the instant the policies' ages count from (the run's creation, the same on a resume). */
+    public Scanner(StorageReader storage, ManifestParser parser, Optional<RetentionPolicies> retention, Instant now) {
         this.storage = storage;
         this.parser = parser;
+        this.retention = retention;
+        this.now = now;
     }
 
     public ScanResult scan(ScanTarget target) {
@@ -45,7 +63,19 @@ public final class Scanner {
         for (LinkEntry revision : listing.revisions()) {
             manifests.add(scanManifest(revision, problems));
         }
-        return new ScanResult.Repository(listing, manifests, problems);
+        ScanResult.Repository scanned = new ScanResult.Repository(listing, manifests, problems);
+        // a repository whose tags or links could not all be read is kept whole: no policy ranks a partial listing
+        Optional<RetentionPolicy> policy = scanned.tainted() ? Optional.empty()
+                : retention.flatMap(policies -> policies.policyFor(listing.name()));
+        if (policy.isEmpty()) {
+            return scanned;
+        }
+        List<TagFacts> tags = listing.tags().stream()
+                .map(t -> new TagFacts(t.name(), t.current().map(Object::toString), t.modified())).toList();
+        List<ManifestFacts> revisions = listing.revisions().stream()
+                .map(r -> new ManifestFacts(r.digest().toString(), r.modified())).toList();
+        return new ScanResult.Repository(listing, manifests, problems,
+                Optional.of(Retention.decide(policy.get(), tags, revisions, now)));
     }
 
     private ScannedManifest scanManifest(LinkEntry revision, List<StorageProblem> problems) {

@@ -80,10 +80,11 @@ class HistoryFormatTest {
     void showJsonAddsStepsBytesByRepositoryAndAudit() throws Exception {
         ExecutionDetail detail = new ExecutionDetail(summary(5, T0.plusSeconds(2), false, totals(0, 1, 0, 0, 1, 10, 0)),
                 List.of(new StepSummary(9, "scan", "COMPLETED", "COMPLETED", 4, 3, 1, 0, 2, 0, T0, T0.plusSeconds(1))),
-                List.of(new AuditEntry(1, DELETE_MANIFEST, "a/b", null, "sha256:aa", 0, "untagged", DELETED, T0, null),
+                List.of(new AuditEntry(1, DELETE_MANIFEST, "a/b", null, "sha256:aa", 0, "untagged", "--delete-untagged", DELETED, T0, null),
                         new AuditEntry(2, DELETE_BLOB, null, null, "sha256:bb", 10, "no kept manifest references it",
-                                ALREADY_GONE, T0, List.of("a/b", "c"))),
-                List.of(repository(RepositoryBytes.SHARED, 0, 0, 0, 1, 10)));
+                                "orphan", ALREADY_GONE, T0, List.of("a/b", "c"))),
+                List.of(repository(RepositoryBytes.SHARED, 0, 0, 0, 1, 10)),
+                RunHistory.bytesByRule(List.of()));
         JsonNode node = JSON.readTree(ShowCommand.toJson(detail));
         assertThat(node.get("executionId").asLong()).isEqualTo(5);
         assertThat(node.at("/steps/0/name").asText()).isEqualTo("scan");
@@ -109,13 +110,13 @@ class HistoryFormatTest {
 
         String csv = ShowCommand.toCsv(List.of(
                 new AuditEntry(3, DELETE_TAG, "a/b", "v1", "sha256:aa", 0, "tag selected by --image a/b, again",
-                        DELETED, T0, null),
+                        "--image", DELETED, T0, null),
                 new AuditEntry(4, DELETE_BLOB, null, null, "sha256:bb", 42, "no kept manifest references it",
-                        PLANNED, null, List.of("a/b", "c/d"))));
+                        null, PLANNED, null, List.of("a/b", "c/d"))));
         assertThat(csv.lines().toList()).containsExactly(
                 ShowCommand.CSV_HEADER,
-                "3,DELETE_TAG,a/b,v1,sha256:aa,0,\"tag selected by --image a/b, again\",DELETED,,2025-03-04T05:06:07.250+01:00",
-                "4,DELETE_BLOB,,,sha256:bb,42,no kept manifest references it,PLANNED,a/b c/d,");
+                "3,DELETE_TAG,a/b,v1,sha256:aa,0,\"tag selected by --image a/b, again\",--image,DELETED,,2025-03-04T05:06:07.250+01:00",
+                "4,DELETE_BLOB,,,sha256:bb,42,no kept manifest references it,,PLANNED,a/b c/d,");
         assertThat(ShowCommand.toCsv(List.of())).isEqualTo(ShowCommand.CSV_HEADER + "\n");
     }
 
@@ -149,8 +150,8 @@ class HistoryFormatTest {
     @Test
     void showTextNamesTheExecutionAndItsDryRun() {
         ExecutionDetail detail = new ExecutionDetail(summary(5, T0.plusSeconds(2), true, totals(0, 1, 0, 0, 1, 10, 0)),
-                List.of(), List.of(new AuditEntry(1, DELETE_BLOB, null, null, "sha256:bb", 10, "why", PLANNED, T0,
-                        List.of("a/b"))), List.of(repository("a/b", 0, 0, 0, 1, 10)));
+                List.of(), List.of(new AuditEntry(1, DELETE_BLOB, null, null, "sha256:bb", 10, "why", null, PLANNED, T0,
+                        List.of("a/b"))), List.of(repository("a/b", 0, 0, 0, 1, 10)), List.of());
         String text = ShowCommand.toText(detail);
         assertThat(text).startsWith("job execution 5 of run 4 (dry run: nothing was changed)\n")
                 .contains("  bytes to reclaim:  10 (10 B)\n", "  would delete:", "steps:\n  (none)\n", "audit (1 rows):",

@@ -27,12 +27,12 @@ class RunHistoryTest {
 
     private static AuditEntry blob(long seq, long bytes, Outcome outcome, String... referencedBy) {
         return new AuditEntry(seq, DELETE_BLOB, null, null, "sha256:" + seq, bytes, "no kept manifest references it",
-                outcome, null, List.of(referencedBy));
+                null, outcome, null, List.of(referencedBy));
     }
 
     private static AuditEntry item(long seq, PlanItem.Action action, String repository, Outcome outcome) {
         return new AuditEntry(seq, action, repository, action == DELETE_TAG ? "t" : null, "sha256:" + seq, 0,
-                "reason", outcome, null, null);
+                "reason", null, outcome, null, null);
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.registrygc.testsupport;
 
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanStore;
-import io.registrygc.policy.GcPlanner;
+import io.registrygc.plan.GcPlanner;
 import io.registrygc.run.GcSettings;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.registrygc.policy;
+package io.registrygc.plan;
 
+import io.registrygc.policy.ImageSelector;
 import static io.registrygc.testsupport.ScanFixture.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,8 @@
-package io.registrygc.policy;
+package io.registrygc.plan;
 
 import io.registrygc.db.SqlLists;
 import io.registrygc.manifest.ReferenceKind;
+import io.registrygc.policy.Verdict;
 import io.registrygc.plan.PlanItem.Action;
 import io.registrygc.plan.PlanItem.Phase;
 import io.registrygc.scan.ScannedManifest;
@@ -13,11 +14,17 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ({@code gc_plan_item}). Every manifest gets a keep or a delete reason. Planning is repeatable: it
  * starts by forgetting any earlier, unfinished plan of the run.
  *
- * <p>The rules: a manifest is a root (kept) when a live tag points at it, when it is younger than the
- * cutoff, when its repository holds something unreadable, or when nothing selects it. Roots keep what
- * they reach: an index its children, a subject its referrers (same repository). Everything else goes.
- * A blob survives when a kept manifest is it or references it, or when a fresh {@code _layers} link
+ * <p>The rules: a tag goes when {@code --image} selects it or its retention policy deleted it (at scan time), unless
+ * it was written after the cutoff. A manifest is a root (kept) when a surviving tag points at it, when it is
+ * younger than the cutoff, when its repository holds something unreadable, or when nothing selects it (its tags,
+ * {@code --image}, {@code --delete-untagged}, a policy's delete-untagged rule). Roots keep what they reach: an index
+ * its children, a subject its referrers (same repository); what a deleted manifest reaches goes with it. Everything
+ * else goes. A blob survives when a kept manifest is it or references it, or when a fresh {@code _layers} link
  * points at it (a push in flight).
+ *
+ * <p>A run that applies a dry run's plan ({@code gc_run.applies_run_id}) plans from its own, fresh scan but deletes
+ * no tag, manifest or repository the dry run's plan did not list; its plan is then exactly the dry run's items,
+ * each either confirmed by the fresh plan or marked with the drift that makes it wrong now.
  *
  * <p>Every statement is linear or n log n in the scanned rows whatever the registry's shape: sets are
  * computed once (the kept digests per repository, the repositories deleted whole, the live tags per manifest)
@@ -35,14 +42,8 @@ public final class GcPlanner {
                  WHERE run_id = :run AND kind = :subject
             )""";
 
-    /**
-     * A tag that survives the run: written after the cutoff (a push in flight: nothing younger than --min-age
-     * goes, whatever selects it), or neither selected itself nor in a selected repository.
-     */
-    private static final String LIVE_TAG = """
-            (t.modified_at > (SELECT cutoff FROM gc_run WHERE run_id = :run)
-             OR NOT EXISTS (SELECT 1 FROM gc_selection s WHERE s.run_id = t.run_id AND s.repository = t.repository
-                             AND (s.tag IS NULL OR s.tag = t.tag)))""";
+    /** A tag that survives the run ({@link #decideTags} has set why the others go). */
+    private static final String LIVE_TAG = "(t.delete_reason IS NULL)";
 
     /**
      * Repositories selected whole ({@code --image REPO}) in which nothing is kept and nothing was written after
@@ -58,6 +59,9 @@ public final class GcPlanner {
                                     AND t.modified_at > r.cutoff)
                    AND NOT EXISTS (SELECT 1 FROM gc_layer_link l WHERE l.run_id = :run AND l.repository = s.repository
                                     AND l.modified_at > r.cutoff)
+                   AND (r.applies_run_id IS NULL
+                        OR EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = r.applies_run_id
+                                    AND p.action = :deleteRepository AND p.repository = s.repository))
             )""";
 
     /**
@@ -69,6 +73,26 @@ public final class GcPlanner {
     private static final String BLOB_PART = "GREATEST(strpos('0123456789abcdef', substr(split_part(p.digest, ':', 2), 1, 1)) - 1, 0)";
 
     private static final String UNREADABLE = SqlLists.of(ScannedManifest.State.UNKNOWN_REFERENCES);
+
+    /**
+     * For accounting: the deleted manifest a digest is charged to (itself, or one that references it; the first by
+     * repository), with that manifest's rule. A blob goes only when no kept manifest references it, so what a
+     * survivor shares is never charged.
+     */
+    private static final String OWNER = """
+            dropped (repository, digest, rule) AS (
+                SELECT repository, digest, COALESCE(delete_rule, :unreachableRule) FROM gc_manifest
+                 WHERE run_id = :run AND keep_reason IS NULL
+            ),
+            owner (digest, repository, rule) AS (
+                SELECT DISTINCT ON (digest) digest, repository, rule FROM (
+                    SELECT digest, repository, rule FROM dropped
+                    UNION ALL
+                    SELECT ref.target_digest, d.repository, d.rule FROM gc_reference ref
+                      JOIN dropped d ON d.repository = ref.repository AND d.digest = ref.manifest_digest
+                     WHERE ref.run_id = :run
+                ) charged ORDER BY digest, repository
+            )""";
 
     /** Carries out one planning statement; tests run them under EXPLAIN ANALYZE to check their shape. */
     @FunctionalInterface
@@ -95,23 +119,30 @@ public final class GcPlanner {
     public void plan(long runId) {
         boolean deleteUntagged = Boolean.TRUE.equals(
                 jdbc.queryForObject("SELECT delete_untagged FROM gc_run WHERE run_id = ?", Boolean.class, runId));
+        Long applied = jdbc.queryForObject("SELECT applies_run_id FROM gc_run WHERE run_id = ?", Long.class, runId);
         // fresh statistics: the scan has just bulk-loaded these tables, and without them PostgreSQL plans the
         // reachability joins as nested loops over the whole registry (minutes at 100,000 blobs instead of seconds)
         jdbc.execute("ANALYZE gc_repository, gc_selection, gc_manifest, gc_tag, gc_reference, gc_layer_link, gc_blob");
         run(runId, "DELETE FROM gc_plan_item WHERE run_id = :run");
         run(runId, "DELETE FROM gc_problem WHERE run_id = :run AND path LIKE '--image %'");
-        run(runId, "UPDATE gc_manifest SET selected = FALSE, delete_reason = NULL, keep_reason = NULL WHERE run_id = :run");
+        run(runId, """
+                UPDATE gc_manifest SET selected = FALSE, delete_reason = NULL, delete_rule = NULL, keep_reason = NULL
+                 WHERE run_id = :run""");
         reportUnknownSelections(runId);
+        decideTags(runId, applied);
         selectExplicitly(runId);
         selectDependents(runId);
         if (deleteUntagged) {
             run(runId, """
-                    UPDATE gc_manifest m SET delete_reason = 'untagged (--delete-untagged)'
+                    UPDATE gc_manifest m SET delete_reason = 'untagged (--delete-untagged)', delete_rule = :untaggedRule
                      WHERE m.run_id = :run AND m.delete_reason IS NULL
                        AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
                                         AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
         }
         markRoots(runId);
+        if (applied != null) {
+            keepWhatThePlanDidNotList(runId, applied);
+        }
         keepWhatRootsReach(runId);
         jdbc.execute("ANALYZE gc_manifest"); // which manifests are kept has just been decided
         collectKeptDigests(runId);
@@ -120,7 +151,113 @@ public final class GcPlanner {
         if (blocked == null) {
             planBlobPhase(runId);
         }
+        if (applied != null) {
+            reconcileWithAppliedPlan(runId, applied);
+        }
         jdbc.update("UPDATE gc_run SET planned_at = now(), sweep_blocked = ? WHERE run_id = ?", blocked, runId);
+    }
+
+    /**
+     * Which tags go, and why: selected by {@code --image}, or deleted by their retention policy at scan time. A tag
+     * written after the cutoff always stays (a push in flight); applying a plan, so does every tag it did not list
+     * (with the digest it pointed at then).
+     */
+    private void decideTags(long runId, Long applied) {
+        run(runId, "UPDATE gc_tag SET delete_reason = NULL, delete_rule = NULL WHERE run_id = :run AND delete_reason IS NOT NULL");
+        run(runId, """
+                UPDATE gc_tag t SET delete_reason = 'tag selected by --image ' || s.repository || COALESCE(':' || s.tag, ''),
+                       delete_rule = :imageRule
+                  FROM gc_selection s, gc_run r
+                 WHERE t.run_id = :run AND s.run_id = t.run_id AND s.repository = t.repository
+                   AND (s.tag IS NULL OR s.tag = t.tag) AND r.run_id = t.run_id AND t.modified_at <= r.cutoff""");
+        run(runId, """
+                UPDATE gc_tag t SET delete_reason = t.policy_reason, delete_rule = t.policy_rule
+                  FROM gc_run r
+                 WHERE t.run_id = :run AND t.delete_reason IS NULL AND t.policy_verdict = :deleteVerdict
+                   AND r.run_id = t.run_id AND t.modified_at <= r.cutoff""");
+        if (applied != null) {
+            run(runId, """
+                    UPDATE gc_tag t SET delete_reason = NULL, delete_rule = NULL
+                     WHERE t.run_id = :run AND t.delete_reason IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :applied AND p.action = :deleteTag
+                                        AND p.repository = t.repository AND p.tag = t.tag
+                                        AND p.digest IS NOT DISTINCT FROM t.digest)""".replace(":applied", applied.toString()));
+        }
+        jdbc.execute("ANALYZE gc_tag");
+    }
+
+    /**
+     * Applying a plan: the fresh plan is cut down to the items of the applied one (a blob whose layer link had to be
+     * cut stays too, so that no link is left pointing at nothing), the applied plan's reasons are kept, and every
+     * item of the applied plan that the fresh one no longer confirms is added with the drift that explains it.
+     */
+    private void reconcileWithAppliedPlan(long runId, long applied) {
+        String sameItem = """
+                p.action = a.action AND p.repository IS NOT DISTINCT FROM a.repository
+                AND p.tag IS NOT DISTINCT FROM a.tag AND p.digest IS NOT DISTINCT FROM a.digest""";
+        run(runId, """
+                WITH extra (seq, action, digest) AS (
+                    SELECT p.seq, p.action, p.digest FROM gc_plan_item p
+                     WHERE p.run_id = :run
+                       AND NOT EXISTS (SELECT 1 FROM gc_plan_item a WHERE a.run_id = :applied AND %s)
+                )
+                DELETE FROM gc_plan_item x
+                 WHERE x.run_id = :run
+                   AND (x.seq IN (SELECT seq FROM extra)
+                        OR (x.action = :deleteBlob AND x.digest IN (SELECT digest FROM extra WHERE action = :deleteLink)))"""
+                .formatted(sameItem).replace(":applied", Long.toString(applied)));
+        run(runId, """
+                UPDATE gc_plan_item p SET reason = a.reason, rule = a.rule
+                  FROM gc_plan_item a
+                 WHERE p.run_id = :run AND a.run_id = :applied AND %s""".formatted(sameItem)
+                .replace(":applied", Long.toString(applied)));
+        run(runId, """
+                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part, drift)
+                SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (ORDER BY a.seq),
+                       a.phase, a.action, a.repository, a.tag, a.digest, a.bytes, a.reason, a.rule, a.part,
+                       'changed since the plan: ' || CASE a.action
+                           WHEN :deleteTag THEN CASE
+                               WHEN t.tag IS NULL THEN 'the tag is gone'
+                               WHEN t.digest IS DISTINCT FROM a.digest THEN 'the tag moved to ' || COALESCE(t.digest, 'an unreadable link')
+                               WHEN t.modified_at > r.cutoff THEN 'the tag was written again'
+                               ELSE 'the tag is kept now' || COALESCE(' (' || t.policy_reason || ')', '') END
+                           WHEN :deleteManifest THEN CASE
+                               WHEN m.digest IS NULL THEN 'the manifest is gone'
+                               ELSE 'the manifest is kept now: ' || COALESCE(m.keep_reason, 'its deletion was not confirmed') END
+                           WHEN :deleteRepository THEN 'the repository holds something kept now'
+                           ELSE CASE
+                               WHEN k.repository IS NOT NULL THEN 'a kept manifest of ' || k.repository || ' references it now'
+                               WHEN a.action = :deleteBlob AND b.digest IS NULL THEN 'the blob is gone'
+                               WHEN a.action = :deleteBlob AND b.modified_at > r.cutoff THEN 'the blob was written again'
+                               WHEN a.action = :deleteLink AND l.digest IS NULL THEN 'the layer link is gone'
+                               WHEN a.action = :deleteLink AND l.modified_at > r.cutoff THEN 'the layer link was written again'
+                               ELSE 'a layer link written since the plan points at it' END
+                           END
+                  FROM gc_plan_item a
+                  JOIN gc_run r ON r.run_id = :run
+                  LEFT JOIN gc_tag t ON t.run_id = :run AND a.action = :deleteTag AND t.repository = a.repository AND t.tag = a.tag
+                  LEFT JOIN gc_manifest m ON m.run_id = :run AND a.action = :deleteManifest
+                                         AND m.repository = a.repository AND m.digest = a.digest
+                  LEFT JOIN gc_blob b ON b.run_id = :run AND a.action = :deleteBlob AND b.digest = a.digest
+                  LEFT JOIN gc_layer_link l ON l.run_id = :run AND a.action = :deleteLink
+                                           AND l.repository = a.repository AND l.digest = a.digest
+                  LEFT JOIN LATERAL (SELECT MIN(kd.repository) AS repository FROM gc_kept_digest kd
+                                      WHERE kd.run_id = :run AND kd.digest = a.digest
+                                        AND a.action IN (:deleteBlob, :deleteLink)
+                                        AND (a.action = :deleteBlob OR kd.repository = a.repository)) k ON TRUE
+                 WHERE a.run_id = :applied
+                   AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :run AND %s)"""
+                .formatted(sameItem).replace(":applied", Long.toString(applied)));
+    }
+
+    /** Applying a plan: a manifest it did not list is kept, and so is what it reaches. */
+    private void keepWhatThePlanDidNotList(long runId, long applied) {
+        run(runId, """
+                UPDATE gc_manifest m SET keep_reason = 'not in the plan of run :applied'
+                 WHERE m.run_id = :run AND m.keep_reason IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :applied AND p.action = :deleteManifest
+                                    AND p.repository = m.repository AND p.digest = m.digest)"""
+                .replace(":applied", Long.toString(applied)));
     }
 
     private void reportUnknownSelections(long runId) {
@@ -138,18 +275,26 @@ public final class GcPlanner {
     private void selectExplicitly(long runId) {
         run(runId, """
                 UPDATE gc_manifest m SET selected = TRUE,
-                       delete_reason = 'repository ' || m.repository || ' selected by --image'
+                       delete_reason = 'repository ' || m.repository || ' selected by --image', delete_rule = :imageRule
                   FROM gc_selection s
                  WHERE m.run_id = :run AND s.run_id = m.run_id AND s.repository = m.repository AND s.tag IS NULL
                    AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
                                     AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
-        // a selected tag takes its manifest along unless another, surviving tag still points at it
+        // a deleted tag takes its manifest along unless another, surviving tag still points at it
         run(runId, """
                 UPDATE gc_manifest m SET selected = TRUE,
-                       delete_reason = 'tag ' || m.repository || ':' || st.tag || ' selected by --image'
-                  FROM gc_tag st JOIN gc_selection s ON s.run_id = st.run_id AND s.repository = st.repository AND s.tag = st.tag
-                 WHERE m.run_id = :run AND NOT m.selected
-                   AND st.run_id = m.run_id AND st.repository = m.repository AND st.digest = m.digest
+                       delete_reason = 'tag ' || m.repository || ':' || dt.tag
+                           || CASE WHEN dt.delete_rule = :imageRule THEN ' selected by --image' ELSE ' ' || dt.delete_reason END,
+                       delete_rule = dt.delete_rule
+                  FROM gc_tag dt
+                 WHERE m.run_id = :run AND NOT m.selected AND dt.delete_reason IS NOT NULL
+                   AND dt.run_id = m.run_id AND dt.repository = m.repository AND dt.digest = m.digest
+                   AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
+                                    AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
+        // what a retention policy's delete-untagged rule decided at scan time
+        run(runId, """
+                UPDATE gc_manifest m SET selected = TRUE, delete_reason = m.policy_reason, delete_rule = m.policy_rule
+                 WHERE m.run_id = :run AND NOT m.selected AND m.policy_reason IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM gc_tag t WHERE t.run_id = m.run_id AND t.repository = m.repository
                                     AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
     }
@@ -158,13 +303,13 @@ public final class GcPlanner {
     private void selectDependents(long runId) {
         run(runId, """
                 WITH RECURSIVE %s,
-                dependent (repository, digest, via) AS (
-                    SELECT repository, digest, CAST(NULL AS TEXT) FROM gc_manifest WHERE run_id = :run AND selected
+                dependent (repository, digest, via, rule) AS (
+                    SELECT repository, digest, CAST(NULL AS TEXT), delete_rule FROM gc_manifest WHERE run_id = :run AND selected
                     UNION
-                    SELECT e.repository, e.to_digest, e.relation || ' deleted manifest ' || d.digest
+                    SELECT e.repository, e.to_digest, e.relation || ' deleted manifest ' || d.digest, d.rule
                       FROM dependent d JOIN edge e ON e.repository = d.repository AND e.from_digest = d.digest
                 )
-                UPDATE gc_manifest m SET delete_reason = 'only reachable as ' || d.via
+                UPDATE gc_manifest m SET delete_reason = 'only reachable as ' || d.via, delete_rule = d.rule
                   FROM dependent d
                  WHERE m.run_id = :run AND m.repository = d.repository AND m.digest = d.digest
                    AND m.delete_reason IS NULL AND d.via IS NOT NULL
@@ -175,7 +320,9 @@ public final class GcPlanner {
     private void markRoots(long runId) {
         run(runId, """
                 WITH live_tags (repository, digest, tags) AS (
-                    SELECT t.repository, t.digest, 'tagged ' || string_agg(t.tag, ', ' ORDER BY t.tag) FROM gc_tag t
+                    SELECT t.repository, t.digest,
+                           'tagged ' || string_agg(t.tag || COALESCE(' (' || t.policy_reason || ')', ''), ', ' ORDER BY t.tag)
+                      FROM gc_tag t
                      WHERE t.run_id = :run AND t.digest IS NOT NULL AND %s
                      GROUP BY t.repository, t.digest
                 ),
@@ -239,26 +386,25 @@ public final class GcPlanner {
 
     private void planManifestPhase(long runId) {
         insertPlan(runId, Phase.MANIFESTS, Action.DELETE_TAG, """
-                SELECT t.repository, t.tag, t.digest, 0,
-                       'tag selected by --image ' || s.repository || COALESCE(':' || s.tag, '')
-                  FROM gc_tag t JOIN gc_selection s ON s.run_id = t.run_id AND s.repository = t.repository
-                                                   AND (s.tag IS NULL OR s.tag = t.tag)
+                SELECT t.repository, t.tag, t.digest, 0, t.delete_reason, t.delete_rule
+                  FROM gc_tag t
                  WHERE t.run_id = :run AND NOT %s
                  ORDER BY t.repository, t.tag""".formatted(LIVE_TAG));
         insertPlan(runId, Phase.MANIFESTS, Action.DELETE_MANIFEST, """
-                SELECT m.repository, NULL, m.digest, 0, COALESCE(m.delete_reason, 'not reachable from a kept manifest')
+                SELECT m.repository, NULL, m.digest, 0, COALESCE(m.delete_reason, 'not reachable from a kept manifest'),
+                       COALESCE(m.delete_rule, :unreachableRule)
                   FROM gc_manifest m
                  WHERE m.run_id = :run AND m.keep_reason IS NULL
                  ORDER BY m.repository, m.digest""");
         insertPlan(runId, Phase.MANIFESTS, Action.DELETE_LAYER_LINK, """
                 WITH %s
-                SELECT l.repository, NULL, l.digest, 0, 'repository ' || l.repository || ' selected by --image'
+                SELECT l.repository, NULL, l.digest, 0, 'repository ' || l.repository || ' selected by --image', :imageRule
                   FROM gc_layer_link l JOIN deleted_repository d ON d.repository = l.repository
                  WHERE l.run_id = :run
                  ORDER BY l.repository, l.digest""".formatted(DELETED_REPOSITORY));
         insertPlan(runId, Phase.MANIFESTS, Action.DELETE_REPOSITORY, """
                 WITH %s
-                SELECT d.repository, NULL, NULL, 0, 'repository ' || d.repository || ' selected by --image'
+                SELECT d.repository, NULL, NULL, 0, 'repository ' || d.repository || ' selected by --image', :imageRule
                   FROM deleted_repository d JOIN gc_repository r ON r.run_id = :run AND r.repository = d.repository
                  ORDER BY d.repository""".formatted(DELETED_REPOSITORY));
     }
@@ -276,37 +422,41 @@ public final class GcPlanner {
 
     private void planBlobPhase(long runId) {
         insertPlan(runId, Phase.BLOBS, Action.DELETE_LAYER_LINK, """
-                WITH %s
-                SELECT l.repository, NULL, l.digest, 0, 'no kept manifest of ' || l.repository || ' references it'
+                WITH %s, %s
+                SELECT l.repository, NULL, l.digest, 0, 'no kept manifest of ' || l.repository || ' references it',
+                       COALESCE(o.rule, :unreachableRule)
                   FROM gc_layer_link l
+                  LEFT JOIN owner o ON o.digest = l.digest
                   JOIN gc_repository repo ON repo.run_id = l.run_id AND repo.repository = l.repository
                   JOIN gc_run r ON r.run_id = l.run_id
                  WHERE l.run_id = :run AND NOT repo.tainted AND l.modified_at <= r.cutoff
                    AND NOT EXISTS (SELECT 1 FROM deleted_repository d WHERE d.repository = l.repository)
                    AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k
                                     WHERE k.run_id = l.run_id AND k.repository = l.repository AND k.digest = l.digest)
-                 ORDER BY l.repository, l.digest""".formatted(DELETED_REPOSITORY));
+                 ORDER BY l.repository, l.digest""".formatted(DELETED_REPOSITORY, OWNER));
         insertPlan(runId, Phase.BLOBS, Action.DELETE_BLOB, """
                 WITH fresh_link (digest) AS (
                     SELECT DISTINCT l.digest FROM gc_layer_link l JOIN gc_run r ON r.run_id = l.run_id
                      WHERE l.run_id = :run AND l.modified_at > r.cutoff
-                )
+                ), %s
                 SELECT NULL, NULL, b.digest, GREATEST(b.size, 0),
                        CASE WHEN b.size < 0 THEN 'blob folder without data, referenced by no kept manifest'
-                            ELSE 'no kept manifest references it' END
+                            ELSE 'no kept manifest references it' END,
+                       COALESCE(o.rule, :orphanRule)
                   FROM gc_blob b JOIN gc_run r ON r.run_id = b.run_id
+                  LEFT JOIN owner o ON o.digest = b.digest
                  WHERE b.run_id = :run AND b.modified_at <= r.cutoff
                    AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k WHERE k.run_id = b.run_id AND k.digest = b.digest)
                    AND NOT EXISTS (SELECT 1 FROM fresh_link f WHERE f.digest = b.digest)
-                 ORDER BY b.digest""");
+                 ORDER BY b.digest""".formatted(OWNER));
     }
 
     /** Appends items of one action to the plan, in the order the select gives, numbered after what is there. */
     private void insertPlan(long runId, Phase phase, Action action, String select) {
         run(runId, """
-                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, part)
+                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part)
                 SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (),
-                       '%s', '%s', p.*, %s FROM (%s) AS p (repository, tag, digest, bytes, reason)"""
+                       '%s', '%s', p.*, %s FROM (%s) AS p (repository, tag, digest, bytes, reason, rule)"""
                 .formatted(phase.name(), action.name(), phase == Phase.MANIFESTS ? MANIFEST_PART : BLOB_PART, select));
     }
 
@@ -319,10 +469,20 @@ public final class GcPlanner {
         return sql.replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE)
                 .replace(":child", quoted(ReferenceKind.CHILD)).replace(":subject", quoted(ReferenceKind.SUBJECT))
                 .replace(":sweepBlocked", quoted(StorageProblem.Impact.SWEEP_BLOCKED))
-                .replace(":noted", quoted(StorageProblem.Impact.NOTED));
+                .replace(":noted", quoted(StorageProblem.Impact.NOTED))
+                .replace(":deleteVerdict", quoted(Verdict.DELETE))
+                .replace(":deleteTag", quoted(Action.DELETE_TAG)).replace(":deleteManifest", quoted(Action.DELETE_MANIFEST))
+                .replace(":deleteRepository", quoted(Action.DELETE_REPOSITORY))
+                .replace(":deleteBlob", quoted(Action.DELETE_BLOB)).replace(":deleteLink", quoted(Action.DELETE_LAYER_LINK))
+                .replace(":imageRule", label(BuiltInRule.IMAGE)).replace(":untaggedRule", label(BuiltInRule.DELETE_UNTAGGED))
+                .replace(":unreachableRule", label(BuiltInRule.UNREACHABLE)).replace(":orphanRule", label(BuiltInRule.ORPHAN));
     }
 
     private static String quoted(Enum<?> constant) {
         return "'" + constant.name() + "'";
+    }
+
+    private static String label(BuiltInRule rule) {
+        return "'" + rule.label().replace("'", "''") + "'";
     }
 }

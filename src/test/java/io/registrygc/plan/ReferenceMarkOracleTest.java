@@ -1,4 +1,4 @@
-package io.registrygc.policy;
+package io.registrygc.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

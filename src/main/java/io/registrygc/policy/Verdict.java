@@ -1,0 +1,6 @@
+package io.registrygc.policy;
+
+/** What a retention policy decides for a tag. */
+public enum Verdict {
+    KEEP, DELETE
+}
