@@ -127,6 +127,45 @@ class InvalidInputIT {
         assertEquals(0, jobExecutionsOn(root), "a job execution was created for " + root);
     }
 
+    // ------------------------------------------------------------------------------ invalid policy files
+
+    @Test
+    void invalidPolicyFilesAreRefusedNamingFileLineAndKey() throws IOException {
+        Map<String, String> before = StorageSnapshot.of(valid);
+        Map<String, List<String>> cases = new java.util.LinkedHashMap<>();
+        cases.put("policies:\n  - repositories: ['app']\n    rules: [ {keep-last: 2\n", List.of(":4:", "(syntax)"));
+        cases.put("policies:\n  - repositories: ['app']\n    rules:\n      - keep-last: 2\n    keep-forever: true\n",
+                List.of(":5:", "policies[1].keep-forever", "unknown key"));
+        cases.put("policies:\n  - repositories: ['app']\n    rules:\n      - keep-tags: 'v('\n",
+                List.of(":4:", "policies[1].rules[1].keep-tags", "Unclosed group"));
+        cases.put("policies:\n  - repositories: ['app']\n    rules:\n      - delete-tags: '.*'\n        older-than: 3 days\n",
+                List.of(":5:", "policies[1].rules[1].older-than"));
+        cases.put("policies:\n  - repositories: ['app']\n    rules:\n      - keep-last: 0\n",
+                List.of(":4:", "policies[1].rules[1].keep-last"));
+        int n = 0;
+        for (Map.Entry<String, List<String>> bad : cases.entrySet()) {
+            Path policy = work.resolve("policy-" + (++n) + ".yml");
+            Files.writeString(policy, bad.getKey());
+            long runsBefore = runsOn(valid);
+            Gc.Result result = Gc.run(valid, "--policy", policy.toString(), "--min-age", "0");
+            assertEquals(2, result.exitCode(), result.toString());
+            assertTrue(result.err().contains(policy.toString()), result.toString());
+            for (String expected : bad.getValue()) {
+                assertTrue(result.err().contains(expected), "'" + expected + "' missing in " + result);
+            }
+            assertEquals(runsBefore, runsOn(valid), "a run was created for an invalid policy");
+        }
+        Gc.Result missing = Gc.run(valid, "--policy", work.resolve("no-such-policy.yml").toString());
+        assertEquals(2, missing.exitCode(), missing.toString());
+        Gc.Result mixed = Gc.run(valid, "--policy", work.resolve("policy-1.yml").toString(), "--keep-last", "3");
+        assertEquals(2, mixed.exitCode(), mixed.toString());
+        assertTrue(mixed.err().contains("--policy cannot be combined"), mixed.toString());
+        Gc.Result protectOnly = Gc.run(valid, "--keep-tags", "latest");
+        assertEquals(2, protectOnly.exitCode(), protectOnly.toString());
+        assertTrue(protectOnly.err().contains("only protect or limit"), protectOnly.toString());
+        StorageSnapshot.assertUnchanged(before, valid);
+    }
+
     // --------------------------------------------------------------------------- unparseable manifest
 
     @Test
