@@ -268,36 +268,9 @@ public class ShowCommand implements Callable<Integer> {
             indent(out, steps.toString());
         }
 
-        out.append("\nbytes by repository:\n");
-        if (detail.bytesByRepository().isEmpty()) {
-            out.append("  (none)\n");
-        } else {
-            Table repositories = new Table("REPOSITORY", "TAGS>", "MANIFESTS>",
-                    "LAYER LINKS>", "BLOBS>", "BYTES>", "SIZE>");
-            for (RepositoryBytes r : detail.bytesByRepository()) {
-                Totals c = r.totals();
-                repositories.row(r.repository(), Long.toString(c.count(PlanItem.Action.DELETE_TAG)),
-                        Long.toString(c.count(PlanItem.Action.DELETE_MANIFEST)),
-                        Long.toString(c.count(PlanItem.Action.DELETE_LAYER_LINK)),
-                        Long.toString(c.count(PlanItem.Action.DELETE_BLOB)), Long.toString(c.bytes()), ByteSize.format(c.bytes()));
-            }
-            indent(out, repositories.toString());
-        }
-
-        out.append("\nbytes by rule:\n");
-        if (detail.bytesByRule().isEmpty()) {
-            out.append("  (none)\n");
-        } else {
-            Table rules = new Table("RULE", "TAGS>", "MANIFESTS>", "LAYER LINKS>", "BLOBS>", "BYTES>", "SIZE>");
-            for (RuleBytes r : detail.bytesByRule()) {
-                Totals c = r.totals();
-                rules.row(r.rule(), Long.toString(c.count(PlanItem.Action.DELETE_TAG)),
-                        Long.toString(c.count(PlanItem.Action.DELETE_MANIFEST)),
-                        Long.toString(c.count(PlanItem.Action.DELETE_LAYER_LINK)),
-                        Long.toString(c.count(PlanItem.Action.DELETE_BLOB)), Long.toString(c.bytes()), ByteSize.format(c.bytes()));
-            }
-            indent(out, rules.toString());
-        }
+        bytesTable(out, "repository", detail.bytesByRepository().stream()
+                .map(r -> Map.entry(r.repository(), r.totals())).toList());
+        bytesTable(out, "rule", detail.bytesByRule().stream().map(r -> Map.entry(r.rule(), r.totals())).toList());
 
         out.append("\naudit (").append(detail.audit().size()).append(" rows):\n");
         if (detail.audit().isEmpty()) {
@@ -314,6 +287,25 @@ public class ShowCommand implements Callable<Integer> {
             indent(out, audit.toString());
         }
         return out.toString();
+    }
+
+    /** The counts and bytes per repository or per rule. */
+    private static void bytesTable(StringBuilder out, String by, List<Map.Entry<String, Totals>> rows) {
+        out.append("\nbytes by ").append(by).append(":\n");
+        if (rows.isEmpty()) {
+            out.append("  (none)\n");
+            return;
+        }
+        Table table = new Table(by.toUpperCase(java.util.Locale.ROOT), "TAGS>", "MANIFESTS>", "LAYER LINKS>", "BLOBS>",
+                "BYTES>", "SIZE>");
+        for (Map.Entry<String, Totals> row : rows) {
+            Totals c = row.getValue();
+            table.row(row.getKey(), Long.toString(c.count(PlanItem.Action.DELETE_TAG)),
+                    Long.toString(c.count(PlanItem.Action.DELETE_MANIFEST)),
+                    Long.toString(c.count(PlanItem.Action.DELETE_LAYER_LINK)),
+                    Long.toString(c.count(PlanItem.Action.DELETE_BLOB)), Long.toString(c.bytes()), ByteSize.format(c.bytes()));
+        }
+        indent(out, table.toString());
     }
 
     private static void field(StringBuilder out, String name, String value) {

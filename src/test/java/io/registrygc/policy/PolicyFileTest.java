@@ -22,6 +22,21 @@ class PolicyFileTest {
 
     private static final String SOURCE = "policies.yaml";
 
+    /** The policy file the README shows parses, with the policies it describes. */
+    @Test
+    void theReadmeExampleParses() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("basedir", "."), "README.md"));
+        int start = readme.indexOf("```yaml\npolicies:");
+        assertThat(start).as("the README's policy example").isNotNegative();
+        String yaml = readme.substring(start + "```yaml\n".length(), readme.indexOf("```", start + 7));
+        RetentionPolicies policies = PolicyFile.parse(yaml, "README.md");
+        assertThat(policies.policies()).hasSize(1);
+        assertThat(policies.policies().get(0).rules()).hasSize(6);
+        assertThat(policies.defaultPolicy()).isPresent();
+        assertThat(policies.policyFor("apps/web/frontend")).contains(policies.policies().get(0));
+        assertThat(policies.policyFor("other")).isEqualTo(policies.defaultPolicy());
+    }
+
     private static final String FULL = """
             # first matching policy wins; 'default' applies to repositories no policy matches
             policies:
