@@ -1,6 +1,7 @@
 package io.registrygc.audit;
 
 import io.registrygc.audit.history.AuditEntry;
+import io.registrygc.audit.history.Decision;
 import io.registrygc.audit.history.ExecutionDetail;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RepositoryBytes;
@@ -9,6 +10,7 @@ import io.registrygc.audit.history.StepSummary;
 import io.registrygc.plan.Outcome;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.Totals;
+import io.registrygc.policy.Verdict;
 import io.registrygc.run.GcJobNames;
 import io.registrygc.run.GcJobParameters;
 import java.time.LocalDateTime;
@@ -82,6 +84,40 @@ public final class RunHistory {
         List<AuditEntry> audit = audit(executionId);
         return Optional.of(new ExecutionDetail(summaries(List.of(execution)).get(0), steps(execution), audit,
                 bytesByRepository(audit), bytesByRule(audit)));
+    }
+
+    /**
+     * Every tag and manifest the execution's run scanned, with what the run decided about it and why: kept or
+     * deleted, and by which rule. Empty when the execution is not ours.
+     */
+    public List<Decision> decisions(long executionId) {
+        JobExecution execution = ours(executionId);
+        if (execution == null) {
+            return List.of();
+        }
+        long runId = execution.getJobInstance().getInstanceId();
+        List<Decision> out = new ArrayList<>(jdbc.query("""
+                SELECT t.repository, t.tag, t.digest, t.delete_reason IS NULL AS kept,
+                       CASE WHEN t.delete_reason IS NOT NULL THEN t.delete_rule
+                            WHEN t.policy_verdict = 'KEEP' THEN t.policy_rule END AS rule,
+                       CASE WHEN t.delete_reason IS NOT NULL THEN t.delete_reason
+                            WHEN t.policy_verdict = 'DELETE' AND t.modified_at > r.cutoff THEN 'younger than --min-age'
+                            WHEN t.policy_verdict = 'DELETE' THEN 'kept: ' || t.policy_reason
+                            WHEN t.policy_reason IS NOT NULL THEN t.policy_reason
+                            WHEN t.digest IS NULL THEN 'its link is missing or unreadable'
+                            ELSE 'no retention rule or selection applies to it' END AS reason
+                  FROM gc_tag t JOIN gc_run r ON r.run_id = t.run_id
+                 WHERE t.run_id = ? ORDER BY t.repository, t.tag""", (rs, n) -> new Decision(Decision.Subject.TAG,
+                rs.getString("repository"), rs.getString("tag"), rs.getString("digest"),
+                rs.getBoolean("kept") ? Verdict.KEEP : Verdict.DELETE, rs.getString("rule"), rs.getString("reason")),
+                runId));
+        out.addAll(jdbc.query("""
+                SELECT repository, digest, keep_reason IS NOT NULL AS kept, CASE WHEN keep_reason IS NULL THEN delete_rule END,
+                       COALESCE(keep_reason, delete_reason, 'not reachable from a kept manifest')
+                  FROM gc_manifest WHERE run_id = ? ORDER BY repository, digest""", (rs, n) -> new Decision(
+                Decision.Subject.MANIFEST, rs.getString(1), null, rs.getString(2),
+                rs.getBoolean(3) ? Verdict.KEEP : Verdict.DELETE, rs.getString(4), rs.getString(5)), runId));
+        return out;
     }
 
     /** One execution as {@code history} lists it, without its audit rows (cheap whatever the run's size). */

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Option;
 
@@ -26,8 +27,11 @@ class DatabaseOptions {
             Map<String, Object> properties = new HashMap<>(database.springProperties());
             properties.putAll(extraProperties);
             // no JVM shutdown hook: closing is ours, and a SIGTERM must let the running step stop first
+            // first in precedence: the database chosen here (an embedded one included) and the command line's
+            // settings win over the environment's, even over an empty SPRING_DATASOURCE_URL
             ConfigurableApplicationContext context = new SpringApplicationBuilder(RegistryGcApplication.class)
-                    .properties(properties)
+                    .initializers(ctx -> ctx.getEnvironment().getPropertySources()
+                            .addFirst(new MapPropertySource("registry-gc", properties)))
                     .registerShutdownHook(false)
                     .run();
             return new Session(database, context);

@@ -10,6 +10,7 @@ import io.registrygc.audit.HtmlReport;
 import io.registrygc.audit.RunHistory;
 import io.registrygc.audit.RunReport;
 import io.registrygc.audit.history.AuditEntry;
+import io.registrygc.audit.history.Decision;
 import io.registrygc.audit.history.ExecutionDetail;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.audit.history.RepositoryBytes;
@@ -17,6 +18,7 @@ import io.registrygc.audit.history.RuleBytes;
 import io.registrygc.audit.history.StepSummary;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.Totals;
+import io.registrygc.policy.Verdict;
 import io.registrygc.run.GcSettings;
 import io.registrygc.units.ByteSize;
 import io.registrygc.units.Durations;
@@ -64,6 +66,10 @@ public class ShowCommand implements Callable<Integer> {
         @Option(names = "--csv", description = "Print the audit rows as CSV, with a header.")
         boolean csv;
 
+        @Option(names = "--decisions", description = "Print what the run decided about every tag and manifest it"
+                + " scanned, kept or deleted, with the rule and the reason.")
+        boolean decisions;
+
         @Option(names = "--html", paramLabel = "FILE", description = "Write one self-contained HTML page (summary,"
                 + " bytes per repository and per rule as bar charts, steps, every deleted item with its reason) to FILE.")
         Path html;
@@ -76,9 +82,14 @@ public class ShowCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Format chosen = format == null ? new Format() : format;
         Optional<ExecutionDetail> detail;
+        List<Decision> decisions = List.of();
         try (DatabaseOptions.Session session = database.open(Map.of())) {
             detail = session.history().show(executionId);
+            if (chosen.decisions) {
+                decisions = session.history().decisions(executionId);
+            }
         } catch (Exception e) {
             Console.error(err, "could not read the run history: " + e.getMessage());
             return ExitCodes.FAILED;
@@ -87,7 +98,11 @@ public class ShowCommand implements Callable<Integer> {
             Console.error(err, "no job execution " + executionId + " of registry-gc; 'registry-gc history' lists them.");
             return ExitCodes.USAGE;
         }
-        Format chosen = format == null ? new Format() : format;
+        if (chosen.decisions) {
+            out.print(decisionsText(decisions));
+            out.flush();
+            return ExitCodes.COMPLETED;
+        }
         if (chosen.html != null) {
             try {
                 Files.writeString(chosen.html, HtmlReport.render(detail.get()), StandardCharsets.UTF_8);
@@ -287,6 +302,19 @@ public class ShowCommand implements Callable<Integer> {
             indent(out, audit.toString());
         }
         return out.toString();
+    }
+
+    /** {@code show --decisions}: one line per tag, then one per manifest. */
+    public static String decisionsText(List<Decision> decisions) {
+        if (decisions.isEmpty()) {
+            return "(no tags or manifests scanned)\n";
+        }
+        Table table = new Table("WHAT", "REPOSITORY", "TAG", "DIGEST", "DECISION", "RULE", "REASON");
+        for (Decision d : decisions) {
+            table.row(d.subject().name(), d.repository(), dash(d.tag()), dash(d.digest()),
+                    d.verdict() == Verdict.KEEP ? "kept" : "deleted", dash(d.rule()), d.reason());
+        }
+        return table.toString();
     }
 
     /** The counts and bytes per repository or per rule. */

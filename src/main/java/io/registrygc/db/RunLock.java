@@ -1,6 +1,6 @@
 package io.registrygc.db;
 
-import java.net.InetAddress;
+import io.registrygc.storage.StorageLease;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,7 +69,7 @@ public final class RunLock implements AutoCloseable {
                     ON CONFLICT (storage_root) DO UPDATE SET host = excluded.host, pid = excluded.pid,
                         job_execution_id = NULL, acquired_at = excluded.acquired_at""")) {
                 record.setString(1, storageRoot);
-                record.setString(2, hostName());
+                record.setString(2, StorageLease.hostName());
                 record.setLong(3, ProcessHandle.current().pid());
                 record.executeUpdate();
             }
@@ -104,13 +104,6 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-    }
 
     @Override
     public void close() {

@@ -268,11 +268,11 @@ public class GcJobConfiguration {
 
     @Bean
     @StepScope
-    PlanItemWriter planItemWriter(RunContext run, JdbcTemplate jdbc, RunMetrics metrics) {
+    PlanItemWriter planItemWriter(RunContext run, JdbcTemplate jdbc, RunMetrics metrics, RunningExecution running) {
         PlanStore plans = new PlanStore(jdbc);
         PlanExecutor executor = new PlanExecutor(run.reader(), run.deleter(),
                 (repository, digest) -> plans.tagsIndexing(run.runId(), repository, digest), run.settings().cutoff(),
                 run.settings().dryRun());
-        return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run);
+        return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run, running::verifyLease);
     }
 }

@@ -7,7 +7,13 @@ import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanStore;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
+import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.StorageLease;
+import io.registrygc.units.Durations;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -20,11 +26,13 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Starts a run the way a scheduler needs it: under the storage root's lock, resuming the unfinished
+ * Starts a run the way a scheduler needs it: under the storage root's locks (the database's, and the lease that
+ * lives with the storage, for runs that do not share a database), resuming the unfinished
  * run of the same command (recovering it first if a killed process left it STARTED), or else
  * starting a new job instance.
  */
@@ -43,9 +51,13 @@ public class GcLauncher {
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final RunningExecution running;
+    /** A storage lease not renewed for this long is taken over (its holder renews it five times as often). */
+    private final Duration leaseStaleAfter;
 
     public GcLauncher(JobOperator jobOperator, JobRepository jobRepository, Job registryGarbageCollection,
-            DataSource dataSource, JdbcTemplate jdbc, RunningExecution running) {
+            DataSource dataSource, JdbcTemplate jdbc, RunningExecution running,
+            @Value("${registry-gc.lease.stale-after:5m}") String leaseStaleAfter) {
+        this.leaseStaleAfter = Durations.parse(leaseStaleAfter);
         this.running = running;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
@@ -62,7 +74,8 @@ public class GcLauncher {
 
     public Outcome launch(GcSettings settings, boolean abandonUnfinished, RunOutput out) throws Exception {
         String root = settings.storageRoot().toString();
-        try (RunLock lock = RunLock.acquire(dataSource, root)) {
+        try (RunLock lock = RunLock.acquire(dataSource, root); StorageLease lease = acquireLease(settings)) {
+            running.holdLease(lease);
             running.onStart(id -> recordQuietly(lock, id));
             JobParameters requested = GcJobParameters.of(settings);
             JobExecution execution;
@@ -94,6 +107,29 @@ public class GcLauncher {
             return finish(execution, out);
         } catch (RunLock.HeldElsewhereException e) {
             return new Outcome(Result.LOCKED, e.holder() == null ? null : e.holder().jobExecutionId(), e.getMessage());
+        } catch (StorageLease.HeldException e) {
+            return new Outcome(Result.LOCKED, null, e.getMessage());
+        } finally {
+            running.holdLease(null);
+        }
+    }
+
+    /**
+     * The storage's own lease, besides the database lock: runs with different databases on one storage exclude each
+     * other too. A dry run on storage it cannot write (a read-only mount) goes on without one: it deletes nothing.
+     */
+    private StorageLease acquireLease(GcSettings settings) throws StorageLease.HeldException, IOException {
+        String root = settings.storageRoot().toString();
+        try {
+            return StorageLease.acquire(new RegistryPaths(settings.storageRoot()), leaseStaleAfter, "registry-gc run",
+                    () -> log.error("the storage lease of {} was taken over by another run: this run stops before"
+                            + " its next deletion", root));
+        } catch (FileSystemException e) {
+            if (!settings.dryRun()) {
+                throw e;
+            }
+            log.warn("dry run without a storage lease: {} cannot be written ({})", root, e.getMessage());
+            return null;
         }
     }
 

@@ -27,16 +27,22 @@ class PlanItemWriter implements ItemWriter<PlanItem> {
     private final AuditLog audit;
     private final RunMetrics metrics;
     private final RunContext run;
+    private final Runnable beforeDeleting;
 
-    PlanItemWriter(PlanExecutor executor, AuditLog audit, RunMetrics metrics, RunContext run) {
+    /** {@code beforeDeleting}: throws when this run may no longer delete (its storage lease was taken over). */
+    PlanItemWriter(PlanExecutor executor, AuditLog audit, RunMetrics metrics, RunContext run, Runnable beforeDeleting) {
         this.executor = executor;
         this.audit = audit;
         this.metrics = metrics;
         this.run = run;
+        this.beforeDeleting = beforeDeleting;
     }
 
     @Override
     public void write(Chunk<? extends PlanItem> chunk) throws IOException {
+        if (!run.settings().dryRun()) {
+            beforeDeleting.run();
+        }
         List<ExecutedItem> done = executor.carryOut(chunk.getItems());
         done.stream().filter(e -> e.outcome() == Outcome.KEPT_CHANGED)
                 .forEach(e -> log.warn("kept {}: it changed after the run's cutoff", e.item().describe()));

@@ -3,6 +3,7 @@ package io.registrygc.job;
 import io.registrygc.audit.RunJournal;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
+import io.registrygc.storage.StorageLease;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,7 @@ public class RunningExecution implements JobExecutionListener {
     private final RunJournal journal;
     private volatile JobExecution current;
     private volatile LongConsumer onStart = id -> { };
+    private volatile StorageLease lease;
 
     RunningExecution(JdbcTemplate jdbc) {
         this.journal = new RunJournal(jdbc);
@@ -36,6 +38,19 @@ public class RunningExecution implements JobExecutionListener {
 
     public JobExecution current() {
         return current;
+    }
+
+    /** The storage lease the running execution holds (null: none, e.g. in tests that run the job directly). */
+    void holdLease(StorageLease lease) {
+        this.lease = lease;
+    }
+
+    /** Before deleting: throws StorageLease.LostException when the storage lease went to another run. */
+    void verifyLease() {
+        StorageLease held = lease;
+        if (held != null) {
+            held.verify();
+        }
     }
 
     @Override

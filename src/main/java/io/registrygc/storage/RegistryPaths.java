@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  * stays inside the storage root: names are validated first.
  *
  * <pre>
+ * &lt;root&gt;/registry-gc.lease                                   ours: who collects this storage now (never read by the registry)
  * &lt;root&gt;/docker/registry/v2/
  *   blobs/&lt;alg&gt;/&lt;hex[0:2]&gt;/&lt;hex&gt;/data                      content of every blob, manifests included
  *   repositories/&lt;name&gt;/                                    name may be nested: team/project/service
@@ -74,6 +75,11 @@ public final class RegistryPaths {
 
     public Path root() {
         return root;
+    }
+
+    /** The storage lease of registry-gc, beside {@code docker/}: outside everything the registry reads. */
+    public Path lease() {
+        return root.resolve("registry-gc.lease");
     }
 
     public Path v2() {

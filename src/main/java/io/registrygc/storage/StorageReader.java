@@ -1,6 +1,7 @@
 package io.registrygc.storage;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ import java.util.Optional;
 public final class StorageReader {
 
     private static final int MAX_LINK_BYTES = 1024;
+    /** Distribution refuses to store a manifest larger than this ({@code maxManifestBodySize}, 4 MiB). */
+    public static final int MAX_MANIFEST_BYTES = 4 << 20;
 
     private final RegistryPaths paths;
 
@@ -99,11 +102,16 @@ public final class StorageReader {
         return blobs;
     }
 
-    /** The bytes of a blob, verified against its digest. */
+    /** The bytes of a blob read as a manifest (at most {@link #MAX_MANIFEST_BYTES}), verified against its digest. */
     public BlobContent readBlob(Digest digest) {
         Path data = paths.blobData(digest);
-        try {
-            byte[] bytes = Files.readAllBytes(data);
+        try (InputStream in = Files.newInputStream(data)) {
+            // never more than a manifest may hold: a huge file in a revision's place must not exhaust the heap
+            byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                return new BlobContent.Unreadable(data.toString(), "larger than a manifest may be ("
+                        + MAX_MANIFEST_BYTES / (1024 * 1024) + " MiB, the registry's own limit): not read");
+            }
             Digest actual = Digest.of(digest.algorithm(), bytes);
             if (!actual.equals(digest)) {
                 return new BlobContent.Unreadable(data.toString(), "content does not match its digest (found " + actual + ")");

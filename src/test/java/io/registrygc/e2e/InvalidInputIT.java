@@ -201,6 +201,35 @@ class InvalidInputIT {
         assertEquals(Map.of("latest", bad, "stable", appStable.manifest()), StorageSnapshot.tags(broken, "app"));
     }
 
+    /**
+     * A 3 GiB file in a tagged revision's place (sparse, so the test is cheap): never read into memory (a manifest
+     * is at most 4 MiB), reported by path, kept with its repository, the sweep blocked: exit 4, no crash.
+     */
+    @Test
+    void hugeFileInARevisionsPlaceIsNotReadAndBlocksTheSweep() throws IOException {
+        Path huge = work.resolve("huge");
+        copyTree(valid, huge);
+        Digest claimed = Digest.sha256("a manifest that is not there".getBytes(StandardCharsets.UTF_8));
+        Path data = StorageSnapshot.blobData(huge, claimed);
+        Files.createDirectories(data.getParent());
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(data.toFile(), "rw")) {
+            file.setLength(3L << 30);
+        }
+        Path app = StorageSnapshot.v2(huge).resolve("repositories/app/_manifests");
+        writeLink(app.resolve("revisions/sha256").resolve(claimed.hex()).resolve("link"), claimed);
+        writeLink(app.resolve("tags/huge/current/link"), claimed);
+        Set<Digest> blobsBefore = StorageSnapshot.blobDigests(huge);
+
+        Gc.Result result = Gc.run(huge, "--delete-untagged", "--min-age", "0");
+
+        assertEquals(4, result.exitCode(), result.toString());
+        assertTrue(result.all().contains(data.toString()), "output does not name " + data + "\n" + result);
+        assertTrue(result.all().contains("larger than a manifest may be"), result.toString());
+        assertEquals(blobsBefore, StorageSnapshot.blobDigests(huge), "blob data deleted although the sweep was blocked");
+        assertEquals(3L << 30, Files.size(data));
+        assertTrue(StorageSnapshot.manifestRevisions(huge, "app").contains(claimed));
+    }
+
     // ------------------------------------------------------------------------------------ options
 
     @Test

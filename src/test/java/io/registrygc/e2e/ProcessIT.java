@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -97,6 +98,45 @@ class ProcessIT {
         assertThat(first.waitFor(300, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).as(output(first)).isZero();
         assertOnlyKeptBlobsRemain(root);
+    }
+
+    /**
+     * Two runs that share no database (the second has its own embedded PostgreSQL): the storage's own lease keeps the
+     * second out while the first is alive; once the first's lease is stale (here: its file's time set back, as after
+     * a pause longer than the stale time), the second takes it over and collects, and the first, resumed, finds it
+     * lost and stops before deleting more (exit 1); the storage ends as an uninterrupted run leaves it.
+     */
+    @Test
+    void runsWithTwoDatabasesOnOneStorageAreExcludedByTheStorageLease() throws Exception {
+        Path root = storageWithManyOrphans("lease");
+        Path lease = root.resolve("registry-gc.lease");
+        Process first = start(root);
+        awaitDeletions(root, 1);
+        signal("STOP", first);
+        assertThat(Files.readString(lease)).contains("pid=" + first.pid());
+
+        Path ownDatabase = root.resolveSibling("own-database");
+        JarProcess blocked = startWithOwnDatabase(root, ownDatabase);
+        assertThat(blocked.process().waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(blocked.process().exitValue()).as(blocked.output()).isEqualTo(3);
+        assertThat(blocked.stderr()).contains("being collected by another registry-gc run").contains("pid " + first.pid());
+
+        Files.setLastModifiedTime(lease, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        JarProcess takeover = startWithOwnDatabase(root, ownDatabase);
+        assertThat(takeover.process().waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(takeover.process().exitValue()).as(takeover.output()).isZero();
+        assertThat(lease).doesNotExist();
+
+        signal("CONT", first);
+        assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as(output(first)).isEqualTo(1);
+        assertThat(output(first)).contains("lost the storage lease");
+        assertOnlyKeptBlobsRemain(root);
+    }
+
+    private static JarProcess startWithOwnDatabase(Path root, Path databaseDir) throws Exception {
+        return JarProcess.start(root.getParent(), List.of(), Map.of("SPRING_DATASOURCE_URL", ""),
+                "run", "--storage-root", root.toString(), "--min-age", "0", "--database-dir", databaseDir.toString());
     }
 
     @Test

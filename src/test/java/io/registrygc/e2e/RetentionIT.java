@@ -99,6 +99,17 @@ class RetentionIT {
         Set<Digest> blobs = StorageSnapshot.blobDigests(storage);
         assertThat(blobs).doesNotContainAnyElementsOf(exclusiveBlobs(builds[0]));
         assertThat(blobs).containsAll(builds[4].allBlobs()).containsAll(stable.allBlobs());
+
+        // every tag's decision, kept or deleted, with its rule
+        Gc.Result decisions = Gc.run("show", Long.toString(lastExecution()), "--decisions");
+        assertThat(decisions.exitCode()).as(decisions.toString()).isZero();
+        assertThat(decisions.out().lines().filter(line -> line.startsWith("TAG ")).count()).isEqualTo(7 + 2 + 1);
+        assertThat(decisions.out()).contains("kept by policy 'command line' rule 2: keep-last 2: number 1 of the most recently pushed",
+                "kept by policy 'command line' rule 1: keep-tags 'stable'",
+                "deleted by policy 'command line' rule 3: delete-tags (all)",
+                "no retention rule or selection applies to it");
+        assertThat(decisions.out().lines().filter(line -> line.startsWith("TAG ") && line.contains(" b1 ")))
+                .singleElement().asString().contains("deleted");
     }
 
     @Test
