@@ -11,6 +11,8 @@ import io.registrygc.plan.PlanStore;
 import io.registrygc.plan.GcPlanner;
 import io.registrygc.run.GcJobNames;
 import io.registrygc.run.GcJobParameters;
+import io.registrygc.plan.PlanRecheck;
+import io.registrygc.scan.RecentManifests;
 import io.registrygc.scan.ScanResult;
 import io.registrygc.scan.ScanStateStore;
 import io.registrygc.scan.ScanTarget;
@@ -78,15 +80,46 @@ public class GcJobConfiguration {
     }
 
     @Bean
-    Job registryGarbageCollection(Step scan, Step deleteManifests, Step deleteOrphanBlobs, RunningExecution runningExecution) {
+    Job registryGarbageCollection(Step scan, Step recheckBeforeManifests, Step deleteManifests, Step recheckBeforeSweep,
+            Step deleteOrphanBlobs, RunningExecution runningExecution) {
         return new JobBuilder(GcJobNames.JOB, jobRepository)
                 .validator(GcJobParameters.validator())
                 .observationRegistry(observations)
                 .listener(runningExecution)
                 .start(scan)
+                .next(recheckBeforeManifests)
                 .next(deleteManifests)
+                .next(recheckBeforeSweep)
                 .next(deleteOrphanBlobs)
                 .build();
+    }
+
+    /**
+     * Online collection: before each deletion phase, what manifests written since the cutoff hold on to is kept.
+     * They run again on every resume (allowStartIfComplete), since pushes go on while a run is stopped.
+     */
+    @Bean
+    Step recheckBeforeManifests(RecheckTasklet recheckTasklet) {
+        return recheckStep(GcJobNames.RECHECK_BEFORE_MANIFESTS, recheckTasklet);
+    }
+
+    @Bean
+    Step recheckBeforeSweep(RecheckTasklet recheckTasklet) {
+        return recheckStep(GcJobNames.RECHECK_BEFORE_SWEEP, recheckTasklet);
+    }
+
+    private Step recheckStep(String name, RecheckTasklet tasklet) {
+        return new StepBuilder(name, jobRepository)
+                .tasklet(tasklet, transactionManager)
+                .allowStartIfComplete(true)
+                .observationRegistry(observations)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    RecheckTasklet recheckTasklet(RunContext run, JdbcTemplate jdbc) {
+        return new RecheckTasklet(run, new RecentManifests(run.reader(), new ManifestParser()), new PlanRecheck(jdbc));
     }
 
     // ------------------------------------------------------------------------------------------------ steps

@@ -9,7 +9,10 @@ public enum Outcome {
     KEPT_CHANGED,
     /** Dry run: recorded, not carried out. */
     PLANNED,
-    /** Applying a dry run's plan: the storage changed since the plan (a tag moved, a reference appeared), so kept. */
+    /**
+     * The storage changed since the plan in a way that makes the item wrong: a manifest written during the run holds
+     * it, or (applying a dry run's plan) a tag moved or a reference appeared. Kept; never carried out.
+     */
     DRIFTED;
 
     /** Whether the item counts as deleted (or, in a dry run, as planned): everything but what was kept. */

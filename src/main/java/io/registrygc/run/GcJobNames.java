@@ -7,6 +7,9 @@ public final class GcJobNames {
     public static final String SCAN = "scan";
     public static final String DELETE_MANIFESTS = "deleteManifests";
     public static final String DELETE_ORPHAN_BLOBS = "deleteOrphanBlobs";
+    /** Before each deletion phase: keep what manifests written during the run hold on to. */
+    public static final String RECHECK_BEFORE_MANIFESTS = "recheckBeforeManifests";
+    public static final String RECHECK_BEFORE_SWEEP = "recheckBeforeSweep";
     /** The worker steps of the partitioned steps; each partition's execution is named {@code WORKER:PARTITION}. */
     public static final String SCAN_PARTITION = "scanPartition";
     public static final String MANIFESTS_PARTITION = "deleteManifestsPartition";

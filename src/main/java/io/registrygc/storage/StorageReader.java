@@ -167,6 +167,11 @@ public final class StorageReader {
         return Arrays.compare(left, right);
     }
 
+    /** The manifest revisions of a repository only (what the pre-deletion re-check reads). */
+    public List<LinkEntry> readRevisions(String name, Consumer<StorageProblem> problems) {
+        return readDigestFolders(paths.revisionsRoot(name), problems, true);
+    }
+
     public RepositoryListing readRepository(String name, Consumer<StorageProblem> problems) {
         List<LinkEntry> revisions = readDigestFolders(paths.revisionsRoot(name), problems, true);
         List<LinkEntry> layers = readDigestFolders(paths.layers(name), problems, false);

@@ -1,0 +1,87 @@
+package io.registrygc.plan;
+
+import io.registrygc.plan.PlanItem.Action;
+import io.registrygc.scan.RecentManifests.Recent;
+import io.registrygc.storage.Digest;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Online collection: keeps what manifests written during the run hold on to. Before a deletion phase, the
+ * manifests whose revisions were written after the run's cutoff are given with what they reference; every plan
+ * item not yet carried out that they hold (the manifest or a digest it references, and what scanned manifests among
+ * those reference in turn, so an index pushed on top of old children keeps the children's layers) is marked as
+ * drift: recorded, never carried out. A recent manifest that cannot be read holds unknown digests, so then no blob or
+ * layer link of the phase goes at all.
+ */
+public final class PlanRecheck {
+
+    private final JdbcTemplate jdbc;
+
+    public PlanRecheck(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Marks what the recent manifests hold; returns how many plan items that kept. */
+    public int holdWhatRecentManifestsReference(long runId, List<Recent> recent) {
+        jdbc.update("DELETE FROM gc_fresh_reference WHERE run_id = ?", runId);
+        List<Object[]> rows = new ArrayList<>();
+        for (Recent manifest : recent) {
+            rows.add(new Object[] {runId, manifest.repository(), manifest.digest().toString(), manifest.digest().toString()});
+            for (Digest target : manifest.references()) {
+                rows.add(new Object[] {runId, manifest.repository(), manifest.digest().toString(), target.toString()});
+            }
+        }
+        if (!rows.isEmpty()) {
+            jdbc.batchUpdate("""
+                    INSERT INTO gc_fresh_reference (run_id, repository, manifest_digest, target_digest)
+                    VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""", rows);
+        }
+        int kept = jdbc.update(bind(runId, """
+                WITH RECURSIVE held (repository, digest, via) AS (
+                    SELECT repository, target_digest, manifest_digest FROM gc_fresh_reference WHERE run_id = :run
+                    UNION
+                    SELECT r.repository, r.target_digest, h.via FROM held h
+                      JOIN gc_reference r ON r.run_id = :run AND r.repository = h.repository AND r.manifest_digest = h.digest
+                ),
+                holder (repository, digest, via) AS (
+                    SELECT DISTINCT ON (repository, digest) repository, digest, via FROM held ORDER BY repository, digest, via
+                )
+                UPDATE gc_plan_item p
+                   SET drift = 'changed since the plan: manifest ' || h.repository || '@' || h.via
+                               || ', written during the run, holds it'
+                  FROM holder h
+                 WHERE p.run_id = :run AND p.drift IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)
+                   AND h.digest = p.digest
+                   AND (p.action = :blob OR (p.action IN (:manifest, :link) AND h.repository = p.repository))"""));
+        kept += jdbc.update(bind(runId, """
+                UPDATE gc_plan_item p SET drift = 'changed since the plan: the repository holds a manifest written during the run'
+                 WHERE p.run_id = :run AND p.drift IS NULL AND p.action = :repository
+                   AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)
+                   AND EXISTS (SELECT 1 FROM gc_fresh_reference f WHERE f.run_id = :run AND f.repository = p.repository)"""));
+        List<Recent> unreadable = recent.stream().filter(r -> r.unreadable().isPresent()).toList();
+        if (!unreadable.isEmpty()) {
+            Recent first = unreadable.get(0);
+            kept += jdbc.update(bind(runId, """
+                    UPDATE gc_plan_item p SET drift = ?
+                     WHERE p.run_id = :run AND p.drift IS NULL AND p.action IN (:blob, :link)
+                       AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)"""),
+                    "changed since the plan: manifest " + first.repository() + "@" + first.digest()
+                            + ", written during the run, cannot be read (" + first.unreadable().get()
+                            + "), so what it references is unknown");
+        }
+        return kept;
+    }
+
+    private static String bind(long runId, String sql) {
+        return sql.replace(":run", Long.toString(runId)).replace(":blob", quoted(Action.DELETE_BLOB))
+                .replace(":manifest", quoted(Action.DELETE_MANIFEST)).replace(":link", quoted(Action.DELETE_LAYER_LINK))
+                .replace(":repository", quoted(Action.DELETE_REPOSITORY));
+    }
+
+    private static String quoted(Action action) {
+        return "'" + action.name() + "'";
+    }
+}
