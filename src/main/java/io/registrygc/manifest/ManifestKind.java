@@ -11,7 +11,12 @@ public enum ManifestKind {
     /** {@code application/vnd.oci.image.manifest.v1+json}, also OCI artifact manifests. */
     OCI_MANIFEST,
     /** {@code application/vnd.oci.image.index.v1+json}. */
-    OCI_INDEX;
+    OCI_INDEX,
+    /**
+     * JSON of a media type we do not know (a newer or vendor-specific kind): every digest-like string in it counts as a
+     * reference ({@link ReferenceKind#NAMED}), so nothing it may need is lost.
+     */
+    UNKNOWN;
 
     /** True when the manifest lists other manifests (its references are CHILD entries). */
     public boolean isIndex() {

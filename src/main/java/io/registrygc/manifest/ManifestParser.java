@@ -8,14 +8,20 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.registrygc.storage.Digest;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Parses the bytes of a stored Docker Registry v2 manifest (any kind) into the digests it
@@ -74,6 +80,54 @@ public final class ManifestParser {
         String mediaType = optionalString(top, "mediaType", "top-level mediaType");
         int schemaVersion = schemaVersion(top);
         return schemaVersion == 1 ? parseSchema1(top, mediaType) : parseSchema2(top, mediaType);
+    }
+
+    private static final Pattern DIGEST_LIKE = Pattern.compile("sha(?:256|384|512):[0-9a-f]{32,128}");
+    private static final Set<String> KNOWN_MEDIA_TYPES = Set.of(MEDIA_TYPE_DOCKER_SCHEMA1,
+            MEDIA_TYPE_DOCKER_SCHEMA1_SIGNED, MEDIA_TYPE_DOCKER_SCHEMA2, MEDIA_TYPE_OCI_MANIFEST,
+            MEDIA_TYPE_OCI_ARTIFACT_MANIFEST, "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.oci.image.index.v1+json");
+
+    /**
+     * Content that {@link #parse} refuses but that is a JSON object declaring no known manifest media type: a kind we
+     * do not know. Its references are every digest-like string anywhere in it (values and keys), so that what it may
+     * need is kept. Empty for anything else (not JSON, or a known kind that is malformed: that stays unparseable).
+     */
+    public Optional<ParsedManifest> parseUnknownKind(byte[] content) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(content);
+        } catch (IOException | RuntimeException notJson) {
+            return Optional.empty();
+        }
+        if (root == null || !root.isObject()) {
+            return Optional.empty();
+        }
+        JsonNode declared = root.get("mediaType");
+        String mediaType = declared != null && declared.isTextual() ? declared.asText() : null;
+        if (mediaType != null && KNOWN_MEDIA_TYPES.contains(mediaType)) {
+            return Optional.empty();
+        }
+        Set<Digest> found = new TreeSet<>();
+        Deque<JsonNode> pending = new ArrayDeque<>(List.of(root));
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isTextual()) {
+                collectDigests(node.asText(), found);
+            } else {
+                node.fieldNames().forEachRemaining(name -> collectDigests(name, found));
+                node.elements().forEachRemaining(pending::push);
+            }
+        }
+        List<Reference> references = found.stream().map(d -> new Reference(ReferenceKind.NAMED, d, null, -1)).toList();
+        return Optional.of(new ParsedManifest(ManifestKind.UNKNOWN, mediaType, references, Optional.empty()));
+    }
+
+    private static void collectDigests(String text, Set<Digest> found) {
+        Matcher matcher = DIGEST_LIKE.matcher(text);
+        while (matcher.find()) {
+            Digest.tryParse(matcher.group()).ifPresent(found::add);
+        }
     }
 
     private static int schemaVersion(Members top) throws ManifestParseException {

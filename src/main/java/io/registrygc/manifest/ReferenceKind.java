@@ -15,7 +15,12 @@ public enum ReferenceKind {
     /** A manifest listed by an index or manifest list ({@code manifests[].digest}). */
     CHILD,
     /** The manifest this one refers to ({@code subject.digest}): this manifest is a referrer. */
-    SUBJECT;
+    SUBJECT,
+    /**
+     * A digest-like string in a document of unknown kind: kept as a blob, and followed like a child when it names a
+     * manifest of the repository.
+     */
+    NAMED;
 
     /** True for the kinds that name blobs rather than manifests: CONFIG, LAYER, FOREIGN_LAYER. */
     public boolean isBlob() {

@@ -36,7 +36,7 @@ public final class GcPlanner {
     private static final String EDGES = """
             edge (repository, from_digest, to_digest, relation) AS (
                 SELECT repository, manifest_digest, target_digest, 'child of' FROM gc_reference
-                 WHERE run_id = :run AND kind = :child
+                 WHERE run_id = :run AND kind IN (:child, :named)
                 UNION ALL
                 SELECT repository, target_digest, manifest_digest, 'referrer of' FROM gc_reference
                  WHERE run_id = :run AND kind = :subject
@@ -467,7 +467,7 @@ public final class GcPlanner {
     /** Fills in the run and the enum constants the SQL names, so the SQL speaks our vocabulary. */
     private static String bind(long runId, String sql) {
         return sql.replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE)
-                .replace(":child", quoted(ReferenceKind.CHILD)).replace(":subject", quoted(ReferenceKind.SUBJECT))
+                .replace(":child", quoted(ReferenceKind.CHILD)).replace(":named", quoted(ReferenceKind.NAMED)).replace(":subject", quoted(ReferenceKind.SUBJECT))
                 .replace(":sweepBlocked", quoted(StorageProblem.Impact.SWEEP_BLOCKED))
                 .replace(":noted", quoted(StorageProblem.Impact.NOTED))
                 .replace(":deleteVerdict", quoted(Verdict.DELETE))

@@ -2,6 +2,7 @@ package io.registrygc.scan;
 
 import io.registrygc.manifest.ManifestParseException;
 import io.registrygc.manifest.ManifestParser;
+import io.registrygc.manifest.ParsedManifest;
 import io.registrygc.manifest.Reference;
 import io.registrygc.storage.BlobContent;
 import io.registrygc.storage.Digest;
@@ -54,7 +55,11 @@ public final class RecentManifests {
                 List<Digest> references = parser.parse(present.bytes()).references().stream().map(Reference::digest).toList();
                 return new Recent(repository, digest, references, Optional.empty());
             } catch (ManifestParseException e) {
-                return new Recent(repository, digest, List.of(), Optional.of(e.getMessage()));
+                Optional<ParsedManifest> unknownKind = parser.parseUnknownKind(present.bytes());
+                return unknownKind.isPresent()
+                        ? new Recent(repository, digest, unknownKind.get().references().stream().map(Reference::digest).toList(),
+                                Optional.empty())
+                        : new Recent(repository, digest, List.of(), Optional.of(e.getMessage()));
             }
         }
         if (content instanceof BlobContent.Unreadable unreadable) {

@@ -29,6 +29,7 @@ import java.util.Optional;
 public final class StorageReader {
 
     private static final int MAX_LINK_BYTES = 1024;
+    private static final String SYMLINK = "a symbolic link: never followed, left alone";
     /** Distribution refuses to store a manifest larger than this ({@code maxManifestBodySize}, 4 MiB). */
     public static final int MAX_MANIFEST_BYTES = 4 << 20;
 
@@ -57,7 +58,10 @@ public final class StorageReader {
             Path algorithmFolder = paths.blobsRoot().resolve(algorithm);
             if (Files.isDirectory(algorithmFolder)) {
                 for (String prefix : children(algorithmFolder, problems)) {
-                    if (Files.isDirectory(algorithmFolder.resolve(prefix))) {
+                    Path shard = algorithmFolder.resolve(prefix);
+                    if (Files.isSymbolicLink(shard)) {
+                        problems.accept(StorageProblem.noted(shard, SYMLINK));
+                    } else if (Files.isDirectory(shard)) {
                         shards.add(new BlobShard(algorithm, prefix));
                     }
                 }
@@ -81,6 +85,10 @@ public final class StorageReader {
         List<BlobEntry> blobs = new ArrayList<>();
         for (String hex : children(folder, problems)) {
             Path blobFolder = folder.resolve(hex);
+            if (Files.isSymbolicLink(blobFolder) || Files.isSymbolicLink(blobFolder.resolve("data"))) {
+                problems.accept(StorageProblem.noted(blobFolder, SYMLINK));
+                continue;
+            }
             Optional<Digest> digest = Digest.tryParse(shard.algorithm() + ":" + hex);
             if (digest.isEmpty() || !hex.startsWith(shard.prefix()) || !Files.isDirectory(blobFolder)) {
                 problems.accept(StorageProblem.noted(blobFolder, "not a blob folder; left alone"));
@@ -194,6 +202,10 @@ public final class StorageReader {
         }
         for (String tag : names) {
             Path tagFolder = tagsRoot.resolve(tag);
+            if (Files.isSymbolicLink(tagFolder) || Files.isSymbolicLink(paths.tagCurrentLink(repository, tag))) {
+                problems.accept(StorageProblem.keepsRepository(tagFolder, SYMLINK));
+                continue;
+            }
             if (!Files.isDirectory(tagFolder)) {
                 continue;
             }
@@ -222,6 +234,10 @@ public final class StorageReader {
             return entries;
         }
         StorageProblem.Impact unreadable = revisions ? StorageProblem.Impact.SWEEP_BLOCKED : StorageProblem.Impact.NOTED;
+        if (Files.isSymbolicLink(root) || Files.isSymbolicLink(root.getParent())) {
+            problems.accept(new StorageProblem(root.toString(), SYMLINK, unreadable));
+            return entries;
+        }
         try {
             for (String algorithm : sortedChildren(root)) {
                 Path algorithmFolder = root.resolve(algorithm);
@@ -236,6 +252,10 @@ public final class StorageReader {
                         continue;
                     }
                     Path link = folder.resolve("link");
+                    if (Files.isSymbolicLink(folder) || Files.isSymbolicLink(link)) {
+                        problems.accept(new StorageProblem(folder.toString(), SYMLINK, unreadable));
+                        continue;
+                    }
                     if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
                         // what the registry leaves when it deletes a manifest or link through its API
                         continue;
@@ -331,7 +351,14 @@ public final class StorageReader {
                 for (int i = names.size() - 1; i >= 0; i--) {
                     String name = names.get(i);
                     Path child = folder.resolve(name);
-                    if (!name.startsWith("_") && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    if (name.startsWith("_")) {
+                        continue;
+                    }
+                    if (Files.isSymbolicLink(child)) {
+                        // the registry would follow it: what the repositories there reference is unknown to us
+                        problems.accept(StorageProblem.blocksSweep(child, SYMLINK + "; the registry follows it, so"
+                                + " the blobs its repositories need are unknown"));
+                    } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                         pending.push(child);
                     }
                 }

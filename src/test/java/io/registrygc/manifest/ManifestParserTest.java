@@ -966,4 +966,36 @@ class ManifestParserTest {
                     .isEqualTo("fsLayers[0] is not an object but a string");
         }
     }
+
+    @Nested
+    class UnknownKinds {
+        private final ManifestParser parser = new ManifestParser();
+        private final String a = "sha256:" + "a".repeat(64);
+        private final String b = "sha256:" + "b".repeat(64);
+
+        @Test
+        void everyDigestLikeStringOfAnUnknownMediaTypeIsAReference() {
+            String json = "{\"mediaType\":\"application/vnd.example.thing+json\",\"parts\":[{\"ref\":\"" + a
+                    + "\"},\"see " + b + " too\"],\"map\":{\"" + a + "\":1}}";
+            ParsedManifest parsed = parser.parseUnknownKind(json.getBytes(StandardCharsets.UTF_8)).orElseThrow();
+            assertThat(parsed.kind()).isEqualTo(ManifestKind.UNKNOWN);
+            assertThat(parsed.mediaType()).isEqualTo("application/vnd.example.thing+json");
+            assertThat(parsed.references()).extracting(Reference::kind).containsOnly(ReferenceKind.NAMED);
+            assertThat(parsed.references()).extracting(r -> r.digest().toString()).containsExactly(a, b);
+        }
+
+        @Test
+        void aMalformedKnownKindOrSomethingThatIsNotJsonStaysUnparseable() {
+            assertThat(parser.parseUnknownKind(("{\"mediaType\":\"" + ManifestParser.MEDIA_TYPE_DOCKER_SCHEMA2
+                    + "\",\"schemaVersion\":2,\"layers\":[]}").getBytes(StandardCharsets.UTF_8))).isEmpty();
+            assertThat(parser.parseUnknownKind("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+            assertThat(parser.parseUnknownKind(("[\"" + a + "\"]").getBytes(StandardCharsets.UTF_8))).isEmpty();
+        }
+
+        @Test
+        void jsonWithoutAnyDigestHoldsNothing() {
+            assertThat(parser.parseUnknownKind("{\"hello\":1}".getBytes(StandardCharsets.UTF_8)).orElseThrow().references())
+                    .isEmpty();
+        }
+    }
 }

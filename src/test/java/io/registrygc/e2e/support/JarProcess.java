@@ -28,7 +28,13 @@ public final class JarProcess {
     /** Starts {@code java [jvmOptions] -jar registry-gc.jar args...} with {@code environment} added to this one's. */
     public static JarProcess start(Path logDir, List<String> jvmOptions, Map<String, String> environment, String... args)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        return startWrapped(List.of(), logDir, jvmOptions, environment, args);
+    }
+
+    /** The same, run through {@code wrapper} (e.g. {@code unshare -U}: a process without root's file permissions). */
+    public static JarProcess startWrapped(List<String> wrapper, Path logDir, List<String> jvmOptions,
+            Map<String, String> environment, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar()));
