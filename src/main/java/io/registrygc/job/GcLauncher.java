@@ -14,12 +14,14 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -80,11 +82,11 @@ public class GcLauncher {
             JobParameters requested = GcJobParameters.of(settings);
             JobExecution execution;
             JobExecution unfinished = lastUnfinished(root);
-            if (unfinished != null && LEFT_RUNNING.contains(unfinished.getStatus())) {
-                // we hold the lock, so no process is running it any more: it was killed
+            if (unfinished != null && leftRunning(unfinished)) {
+                // we hold the lock, so no process is running it any more: it was killed, or lost its database
                 log.warn("job execution {} was left {} by a process that is gone; marking it failed",
                         unfinished.getId(), unfinished.getStatus());
-                unfinished = jobOperator.recover(unfinished);
+                unfinished = markFailed(unfinished);
             }
             if (unfinished != null && !sameSelection(unfinished, settings)) {
                 if (!abandonUnfinished) {
@@ -168,6 +170,42 @@ public class GcLauncher {
     }
 
     private static final int PLAN_PAGE = 1000;
+
+    /**
+     * Whether an execution (or one of its steps) still looks running: left so by a process killed with it, or UNKNOWN,
+     * or without an end, where a process lost its database before it could record how it ended. Spring Batch refuses
+     * to restart such an execution ("already running", "cannot restart from UNKNOWN").
+     */
+    private static boolean leftRunning(JobExecution execution) {
+        return LEFT_RUNNING.contains(execution.getStatus()) || execution.getEndTime() == null
+                || execution.getStepExecutions().stream()
+                        .anyMatch(step -> step.getStatus().isRunning() || step.getStatus() == BatchStatus.UNKNOWN);
+    }
+
+    /** We hold the lock, so nothing runs a left-running execution: it and its unfinished steps failed. */
+    private JobExecution markFailed(JobExecution leftRunning) {
+        JobExecution execution = jobRepository.getJobExecution(leftRunning.getId());
+        ExitStatus failed = ExitStatus.FAILED.addExitDescription(
+                "its process was killed or lost its database before it could record its end; marked failed by the next run");
+        LocalDateTime now = LocalDateTime.now();
+        for (StepExecution step : execution.getStepExecutions()) {
+            if (step.getStatus().isRunning() || step.getStatus() == BatchStatus.UNKNOWN) {
+                step.setStatus(BatchStatus.FAILED);
+                step.setExitStatus(failed);
+                if (step.getEndTime() == null) {
+                    step.setEndTime(now);
+                }
+                jobRepository.update(step);
+            }
+        }
+        execution.setStatus(BatchStatus.FAILED);
+        execution.setExitStatus(failed);
+        if (execution.getEndTime() == null) {
+            execution.setEndTime(now);
+        }
+        jobRepository.update(execution);
+        return execution;
+    }
 
     /** The last execution on this storage root, if its run did not complete and was not abandoned. */
     private JobExecution lastUnfinished(String root) {

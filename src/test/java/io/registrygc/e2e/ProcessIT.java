@@ -14,6 +14,7 @@ import io.registrygc.e2e.support.StorageSnapshot;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.Gc;
 import io.registrygc.testsupport.RecordingHttpServer;
+import io.registrygc.testsupport.StorageWriter;
 import io.registrygc.testsupport.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -139,6 +140,60 @@ class ProcessIT {
                 "run", "--storage-root", root.toString(), "--min-age", "0", "--database-dir", databaseDir.toString());
     }
 
+    /**
+     * The database drops every connection of the run (all its sessions terminated by the server) while a given step
+     * runs: the run fails with exit 1, nothing is lost, and the rerun finishes with the storage an uninterrupted run
+     * leaves.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"scanPartition", "deleteManifestsPartition", "deleteOrphanBlobsPartition"})
+    void theDatabaseDroppingItsConnectionsInAStepFailsTheRunAndTheRerunFinishes(String step) throws Exception {
+        Path root = storageWithManyOrphans("db-drop-" + step);
+        for (Path storage : List.of(root, twin(root))) {
+            StorageWriter writer = new StorageWriter(storage);
+            for (int i = 0; i < 150; i++) {
+                Digest config = writer.blob("{\"n\":" + i + "}");
+                Digest manifest = writer.blob("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config
+                        + "\",\"size\":1},\"layers\":[]}");
+                writer.layerLink("drop/me", config);
+                writer.revision("drop/me", manifest);
+            }
+        }
+        Process run = start(root, "--delete-untagged");
+        awaitStep(root, step);
+        Long dropped = Gc.jdbc().queryForObject("""
+                SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend') t""",
+                Long.class);
+        assertThat(dropped).isPositive();
+        assertThat(run.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(output(run)).isEqualTo(1);
+
+        Process rerun = start(root, "--delete-untagged");
+        assertThat(rerun.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(rerun.exitValue()).as(output(rerun)).isZero();
+        assertSameAsUninterrupted(root, "--delete-untagged");
+    }
+
+    /** Waits until a step (or a partition of it) of the run on this storage is running. */
+    private static void awaitStep(Path root, String step) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        String storageRoot = root.toAbsolutePath().normalize().toString();
+        while (System.nanoTime() < deadline) {
+            Long running = Gc.jdbc().queryForObject("""
+                    SELECT COUNT(*) FROM batch_step_execution s JOIN gc_execution g ON g.job_execution_id = s.job_execution_id
+                      JOIN gc_run r ON r.run_id = g.run_id
+                     WHERE r.storage_root = ? AND s.step_name LIKE ? AND s.status = 'STARTED'""",
+                    Long.class, storageRoot, step + "%");
+            if (running != null && running > 0) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the run did not reach " + step + " in time");
+    }
+
     @Test
     void jsonLogsShowProgressAndTheMetricsMatchTheAudit() throws Exception {
         Path root = storageWithManyOrphans("observe");
@@ -262,8 +317,10 @@ class ProcessIT {
     }
 
     /** The interrupted and resumed storage equals what one uninterrupted run makes of the same start. */
-    private void assertSameAsUninterrupted(Path root) {
-        Gc.Result uninterrupted = Gc.run(twin(root), "--min-age", "0");
+    private void assertSameAsUninterrupted(Path root, String... options) {
+        List<String> args = new ArrayList<>(List.of("--min-age", "0"));
+        args.addAll(List.of(options));
+        Gc.Result uninterrupted = Gc.run(twin(root), args.toArray(String[]::new));
         assertThat(uninterrupted.exitCode()).as(uninterrupted.toString()).isZero();
         assertThat(StorageSnapshot.of(root)).isEqualTo(StorageSnapshot.of(twin(root)));
         assertOnlyKeptBlobsRemain(root);
