@@ -34,6 +34,9 @@ public final class RunJournal {
                 jdbc.update("INSERT INTO gc_selection (run_id, repository, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                         runId, image.repository(), image.tag().orElse(null));
             }
+            jdbc.batchUpdate("INSERT INTO gc_protection (run_id, repository, tag, digest, source) VALUES (?, ?, ?, ?, ?)",
+                    settings.protect().stream().map(p -> new Object[] {runId, p.repository(), p.tag().orElse(null),
+                            p.digest().orElse(null), p.source()}).toList());
         }
         jdbc.update("""
                 INSERT INTO gc_execution (job_execution_id, run_id) VALUES (?, ?)

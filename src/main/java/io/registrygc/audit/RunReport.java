@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /** What a run (a job instance, over all its executions) did, read back from the audit tables. */
 public record RunReport(long runId, boolean dryRun, Totals totals, List<String> problems, long problemCount,
-        String sweepBlocked) {
+        String sweepBlocked, List<String> pullLogs) {
 
     private static final int PROBLEMS_SHOWN = 20;
 
@@ -38,8 +38,13 @@ public record RunReport(long runId, boolean dryRun, Totals totals, List<String> 
                 SELECT (SELECT COUNT(*) FROM gc_problem WHERE run_id = ?)
                      + (SELECT COUNT(*) FROM gc_manifest WHERE run_id = ? AND state IN %s)""".formatted(unreadable),
                 Long.class, runId, runId);
+        List<String> pullLogs = jdbc.queryForList("""
+                SELECT path || ': ' || lines_read || ' new lines, ' || pulls || ' pulls, ' || malformed || ' malformed'
+                       || CASE WHEN unresolved > 0 THEN ', ' || unresolved || ' of tags or repositories not found' ELSE '' END
+                       || COALESCE('; warning: ' || warnings, '')
+                  FROM gc_pull_read WHERE run_id = ? ORDER BY path""", String.class, runId);
         return new RunReport(runId, Boolean.TRUE.equals(run.get("dry_run")), totals.build(), problems,
-                problemCount == null ? 0 : problemCount, (String) run.get("sweep_blocked"));
+                problemCount == null ? 0 : problemCount, (String) run.get("sweep_blocked"), pullLogs);
     }
 
     public String format() {
@@ -57,6 +62,10 @@ public record RunReport(long runId, boolean dryRun, Totals totals, List<String> 
         }
         if (sweepBlocked != null) {
             out.append("  BLOB SWEEP SKIPPED: ").append(sweepBlocked).append('\n');
+        }
+        if (!pullLogs.isEmpty()) {
+            out.append("  pull logs read:\n");
+            pullLogs.forEach(p -> out.append("    ").append(p).append('\n'));
         }
         if (problemCount > 0) {
             out.append("  problems found (").append(problemCount).append("):\n");

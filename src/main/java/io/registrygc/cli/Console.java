@@ -17,11 +17,23 @@ final class Console {
     }
 
     static void error(PrintWriter err, String message) {
+        say(err, message, true);
+    }
+
+    static void warn(PrintWriter err, String message) {
+        say(err, message, false);
+    }
+
+    private static void say(PrintWriter err, String message, boolean error) {
         if (LogFormat.active() == LogFormat.JSON) {
             err.flush();
-            log.error(message);
+            if (error) {
+                log.error(message);
+            } else {
+                log.warn(message);
+            }
         } else {
-            err.println("registry-gc: " + message);
+            err.println("registry-gc: " + (error ? "" : "warning: ") + message);
             err.flush();
         }
     }

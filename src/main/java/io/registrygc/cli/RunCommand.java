@@ -3,10 +3,18 @@ package io.registrygc.cli;
 import io.registrygc.policy.ImageSelector;
 import io.registrygc.policy.PolicyFile;
 import io.registrygc.policy.PolicyFileException;
+import io.registrygc.policy.ProtectedReference;
 import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
 import io.registrygc.storage.RegistryPaths;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,6 +92,30 @@ public class RunCommand implements Callable<Integer> {
                     + " every selector given selects it.")
     String deleteTags;
 
+    @Option(names = "--keep-pulled-within", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Keep tags (and untagged manifests) pulled within this duration, per the pull history read"
+                    + " from the registry's logs (--pull-log, this run and earlier ones).")
+    Duration keepPulledWithin;
+
+    @Option(names = "--keep-last-pulled", paramLabel = "N",
+            description = "Of the tags --keep-tags leaves, keep the N whose manifests were pulled most recently.")
+    Integer keepLastPulled;
+
+    @Option(names = "--pull-log", paramLabel = "FILE",
+            description = "A log file of the registry (text or JSON formatter, access log included; plain or gzip) to"
+                    + " read successful manifest pulls from. Only what is new since the last run is read. Repeatable.")
+    List<Path> pullLogs = new ArrayList<>();
+
+    @Option(names = "--protect", paramLabel = "FILE",
+            description = "Image references a cluster runs, one a line ('-': standard input): kept whatever any rule"
+                    + " says (an index with all its children). Unreadable: exit 2. Repeatable.")
+    List<String> protectFiles = new ArrayList<>();
+
+    @Option(names = "--registry-host", paramLabel = "HOST[:PORT]",
+            description = "The host prefix of this registry in --protect references; references of other hosts are"
+                    + " ignored (and counted).")
+    String registryHost;
+
     @Mixin
     LaunchOptions launch;
 
@@ -110,7 +142,7 @@ public class RunCommand implements Callable<Integer> {
     private GcSettings settings() throws NotARegistryStorageException {
         List<ImageSelector> selectors = images.stream().map(ImageSelector::parse).toList();
         boolean retentionFlags = !repositories.isEmpty() || keepLast != null || olderThan != null || !keepTags.isEmpty()
-                || deleteTags != null;
+                || deleteTags != null || keepPulledWithin != null || keepLastPulled != null;
         if (policy != null && retentionFlags) {
             throw new IllegalArgumentException("--policy cannot be combined with --repository, --keep-last, --older-than,"
                     + " --keep-tags or --delete-tags: write them as a rule of the policy file");
@@ -129,10 +161,42 @@ public class RunCommand implements Callable<Integer> {
         } else if (retentionFlags) {
             // --delete-untagged then belongs to the policy: it applies to the --repository globs only
             retention = Optional.of(RetentionPolicies.fromFlags(repositories, keepTags, keepLast, olderThan, deleteTags,
-                    deleteUntagged));
+                    deleteUntagged, keepPulledWithin, keepLastPulled));
         }
         boolean globalUntagged = deleteUntagged && retention.isEmpty();
+        List<Path> logs = new ArrayList<>();
+        for (Path log : pullLogs) {
+            if (!Files.isReadable(log)) {
+                throw new IllegalArgumentException("--pull-log " + log + " cannot be read");
+            }
+            logs.add(log.toAbsolutePath().normalize());
+        }
         return new GcSettings(RegistryPaths.open(storageRoot).root(), dryRun, globalUntagged, minAge, selectors,
-                Instant.now(), retention, OptionalLong.empty());
+                Instant.now(), retention, OptionalLong.empty(), logs, protectedReferences());
+    }
+
+    /** Every --protect file, read now: one that cannot be read is a usage error (a GC that skips protection is worse). */
+    private List<ProtectedReference> protectedReferences() {
+        List<ProtectedReference> references = new ArrayList<>();
+        for (String file : protectFiles) {
+            List<String> lines;
+            try {
+                lines = file.equals("-")
+                        ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines().toList()
+                        : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+            } catch (IOException | UncheckedIOException e) {
+                throw new IllegalArgumentException("--protect " + file + " cannot be read: " + e.getMessage());
+            }
+            ProtectedReference.Parsed parsed = ProtectedReference.parse(lines, file.equals("-") ? "stdin" : file,
+                    Optional.ofNullable(registryHost));
+            PrintWriter err = spec.commandLine().getErr();
+            if (parsed.otherRegistries() > 0) {
+                Console.warn(err, "--protect " + file + ": " + parsed.otherRegistries() + " references of other registries ignored"
+                        + (registryHost == null ? " (give --registry-host to name this one)" : ""));
+            }
+            parsed.problems().forEach(problem -> Console.warn(err, "--protect: not an image reference, ignored: " + problem));
+            references.addAll(parsed.references());
+        }
+        return references;
     }
 }

@@ -12,6 +12,7 @@ import io.registrygc.plan.GcPlanner;
 import io.registrygc.run.GcJobNames;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.plan.PlanRecheck;
+import io.registrygc.pulls.PullHistory;
 import io.registrygc.scan.RecentManifests;
 import io.registrygc.scan.ScanResult;
 import io.registrygc.scan.ScanStateStore;
@@ -80,13 +81,14 @@ public class GcJobConfiguration {
     }
 
     @Bean
-    Job registryGarbageCollection(Step scan, Step recheckBeforeManifests, Step deleteManifests, Step recheckBeforeSweep,
-            Step deleteOrphanBlobs, RunningExecution runningExecution) {
+    Job registryGarbageCollection(Step readPullLogs, Step scan, Step recheckBeforeManifests, Step deleteManifests,
+            Step recheckBeforeSweep, Step deleteOrphanBlobs, RunningExecution runningExecution) {
         return new JobBuilder(GcJobNames.JOB, jobRepository)
                 .validator(GcJobParameters.validator())
                 .observationRegistry(observations)
                 .listener(runningExecution)
-                .start(scan)
+                .start(readPullLogs)
+                .next(scan)
                 .next(recheckBeforeManifests)
                 .next(deleteManifests)
                 .next(recheckBeforeSweep)
@@ -106,6 +108,20 @@ public class GcJobConfiguration {
     @Bean
     Step recheckBeforeSweep(RecheckTasklet recheckTasklet) {
         return recheckStep(GcJobNames.RECHECK_BEFORE_SWEEP, recheckTasklet);
+    }
+
+    @Bean
+    Step readPullLogs(ReadPullLogsTasklet readPullLogsTasklet) {
+        return new StepBuilder(GcJobNames.READ_PULL_LOGS, jobRepository)
+                .tasklet(readPullLogsTasklet, transactionManager)
+                .observationRegistry(observations)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    ReadPullLogsTasklet readPullLogsTasklet(RunContext run, JdbcTemplate jdbc) {
+        return new ReadPullLogsTasklet(run, jdbc);
     }
 
     private Step recheckStep(String name, RecheckTasklet tasklet) {
@@ -258,9 +274,11 @@ public class GcJobConfiguration {
 
     @Bean
     @StepScope
-    ScanTargetProcessor scanTargetProcessor(RunContext run) {
+    ScanTargetProcessor scanTargetProcessor(RunContext run, JdbcTemplate jdbc) {
+        PullHistory pulls = new PullHistory(jdbc);
+        String root = run.settings().storageRoot().toString();
         return new ScanTargetProcessor(new Scanner(run.reader(), new ManifestParser(), run.settings().retention(),
-                run.settings().createdAt()));
+                repository -> pulls.lastPulls(root, repository), run.settings().createdAt()));
     }
 
     @Bean

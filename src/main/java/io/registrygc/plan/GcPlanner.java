@@ -175,6 +175,12 @@ public final class GcPlanner {
                   FROM gc_run r
                  WHERE t.run_id = :run AND t.delete_reason IS NULL AND t.policy_verdict = :deleteVerdict
                    AND r.run_id = t.run_id AND t.modified_at <= r.cutoff""");
+        // a tag a cluster runs (--protect) stays, whatever selected it
+        run(runId, """
+                UPDATE gc_tag t SET delete_reason = NULL, delete_rule = NULL
+                  FROM gc_protection p
+                 WHERE t.run_id = :run AND t.delete_reason IS NOT NULL
+                   AND p.run_id = t.run_id AND p.repository = t.repository AND p.tag = t.tag""");
         if (applied != null) {
             run(runId, """
                     UPDATE gc_tag t SET delete_reason = NULL, delete_rule = NULL
@@ -321,7 +327,10 @@ public final class GcPlanner {
         run(runId, """
                 WITH live_tags (repository, digest, tags) AS (
                     SELECT t.repository, t.digest,
-                           'tagged ' || string_agg(t.tag || COALESCE(' (' || t.policy_reason || ')', ''), ', ' ORDER BY t.tag)
+                           'tagged ' || string_agg(t.tag || COALESCE(' (' || t.policy_reason || ')', '')
+                               || CASE WHEN EXISTS (SELECT 1 FROM gc_protection p WHERE p.run_id = t.run_id
+                                                     AND p.repository = t.repository AND p.tag = t.tag)
+                                       THEN ' (protected: in use)' ELSE '' END, ', ' ORDER BY t.tag)
                       FROM gc_tag t
                      WHERE t.run_id = :run AND t.digest IS NOT NULL AND %s
                      GROUP BY t.repository, t.digest
@@ -330,8 +339,13 @@ public final class GcPlanner {
                     SELECT DISTINCT repository FROM gc_manifest
                      WHERE run_id = :run AND state IN :unreadable AND NOT selected
                 ),
+                protected_digest (repository, digest, source) AS (
+                    SELECT DISTINCT ON (repository, digest) repository, digest, source FROM gc_protection
+                     WHERE run_id = :run AND digest IS NOT NULL ORDER BY repository, digest, source
+                ),
                 decision (repository, digest, keep_reason) AS (
                     SELECT m.repository, m.digest, CASE
+                        WHEN pd.digest IS NOT NULL THEN 'protected: in use (--protect ' || pd.source || ')'
                         WHEN m.modified_at > r.cutoff THEN 'younger than --min-age'
                         WHEN NOT m.selected AND m.state IN :unreadable
                             THEN 'cannot be read, so it is kept: ' || m.problem
@@ -347,6 +361,7 @@ public final class GcPlanner {
                       JOIN gc_repository repo ON repo.run_id = m.run_id AND repo.repository = m.repository
                       LEFT JOIN unreadable_repository u ON u.repository = m.repository
                       LEFT JOIN live_tags lt ON lt.repository = m.repository AND lt.digest = m.digest
+                      LEFT JOIN protected_digest pd ON pd.repository = m.repository AND pd.digest = m.digest
                      WHERE m.run_id = :run
                 )
                 UPDATE gc_manifest m SET keep_reason = d.keep_reason

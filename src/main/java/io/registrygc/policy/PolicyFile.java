@@ -46,6 +46,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *       - delete-older-than: 30d
  *         tags: '^dev-.*'         # optional
  *       - delete-all-tags: true   # every tag no keep rule keeps (what --keep-last N alone deletes)
+ *       - keep-pulled-within: 30d      # pulled (per the registry's logs, --pull-log) within 30 days
+ *       - keep-last-pulled: 10         # the 10 tags pulled most recently
  *       - delete-untagged-older-than: 7d
  * default:                        # optional: for repositories no policy matches; no 'name', no 'repositories'
  *   rules:
@@ -64,6 +66,8 @@ public final class PolicyFile {
     static {
         RULES.put("keep-tags", List.of());
         RULES.put("keep-last", List.of("tags"));
+        RULES.put("keep-pulled-within", List.of());
+        RULES.put("keep-last-pulled", List.of());
         RULES.put("delete-tags", List.of("older-than"));
         RULES.put("delete-older-than", List.of("tags"));
         RULES.put("delete-all-tags", List.of());
@@ -210,6 +214,8 @@ public final class PolicyFile {
         return switch (kind) {
             case "keep-tags" -> new Rule.KeepTags(values(value, at, TagPattern::new));
             case "keep-last" -> new Rule.KeepLast(positive(value, at), tags);
+            case "keep-pulled-within" -> new Rule.KeepPulledWithin(duration(value, at));
+            case "keep-last-pulled" -> new Rule.KeepLastPulled(positive(value, at));
             case "delete-tags" -> new Rule.DeleteTags(Optional.of(regex(value, at)), entries.containsKey("older-than")
                     ? Optional.of(duration(entries.get("older-than").getValueNode(), path + ".older-than")) : Optional.empty());
             case "delete-older-than" -> new Rule.DeleteTags(tags, Optional.of(duration(value, at)));

@@ -44,6 +44,18 @@ public final class Retention {
         }
     }
 
+    /** When a manifest was last pulled, per the registry's logs, and where they say so ({@code FILE:LINE}). */
+    public record LastPull(Instant time, String source) {
+        public LastPull {
+            Objects.requireNonNull(time, "time");
+            Objects.requireNonNull(source, "source");
+        }
+
+        String describe() {
+            return "pulled " + time + " (log line " + source + ")";
+        }
+    }
+
     /** {@code rule} is the policy's label of the deciding rule, null when no rule decided. */
     public record TagDecision(String tag, Verdict verdict, String rule, String reason) {
     }
@@ -65,11 +77,17 @@ public final class Retention {
 
     public static RepositoryDecisions decide(RetentionPolicy policy, List<TagFacts> tags, List<ManifestFacts> manifests,
             Instant now) {
+        return decide(policy, tags, manifests, Map.of(), now);
+    }
+
+    /** The same, with when the repository's manifests were last pulled (by digest), for the pull rules. */
+    public static RepositoryDecisions decide(RetentionPolicy policy, List<TagFacts> tags, List<ManifestFacts> manifests,
+            Map<String, LastPull> pulls, Instant now) {
         List<TagFacts> linked = tags.stream().filter(t -> t.digest().isPresent()).toList();
         List<TagFacts> ranked = linked.stream().filter(t -> !ATTACHED.matcher(t.tag()).matches()).toList();
-        List<Map<String, Integer>> ranks = policy.rules().stream().map(r -> ranks(policy, r, ranked)).toList();
+        List<Map<String, Integer>> ranks = policy.rules().stream().map(r -> ranks(policy, r, ranked, pulls)).toList();
         Map<String, TagDecision> decided = new LinkedHashMap<>();
-        ranked.forEach(t -> decided.put(t.tag(), byRules(policy, ranks, t, now)));
+        ranked.forEach(t -> decided.put(t.tag(), byRules(policy, ranks, t, pulls, now)));
         protectLastTag(policy, ranked, decided);
 
         Set<String> tagged = new HashSet<>();
@@ -77,7 +95,7 @@ public final class Retention {
         Map<String, UntaggedDecision> untagged = new HashMap<>();
         for (ManifestFacts manifest : manifests) {
             if (!tagged.contains(manifest.digest())) {
-                untagged(policy, manifest, now).ifPresent(d -> untagged.putIfAbsent(d.digest(), d));
+                untagged(policy, manifest, pulls.get(manifest.digest()), now).ifPresent(d -> untagged.putIfAbsent(d.digest(), d));
             }
         }
 
@@ -94,11 +112,22 @@ public final class Retention {
                 untagged.values().stream().sorted(Comparator.comparing(UntaggedDecision::digest)).toList());
     }
 
-    /** Keep tags, then keep-last, then the first delete rule that selects the tag; kept when none does. */
-    private static TagDecision byRules(RetentionPolicy policy, List<Map<String, Integer>> ranks, TagFacts tag, Instant now) {
+    /**
+     * Keep tags, then keep-pulled-within, then keep-last and keep-last-pulled, then the first delete rule that selects
+     * the tag; kept when none does.
+     */
+    private static TagDecision byRules(RetentionPolicy policy, List<Map<String, Integer>> ranks, TagFacts tag,
+            Map<String, LastPull> pulls, Instant now) {
         for (Rule rule : policy.rules()) {
             if (rule instanceof Rule.KeepTags keep && keep.keeps(tag.tag())) {
                 return new TagDecision(tag.tag(), Verdict.KEEP, policy.label(rule), "kept by " + policy.label(rule));
+            }
+        }
+        LastPull pulled = pulls.get(tag.digest().get());
+        for (Rule rule : policy.rules()) {
+            if (rule instanceof Rule.KeepPulledWithin recent && pulled != null && recent.keeps(pulled.time(), now)) {
+                return new TagDecision(tag.tag(), Verdict.KEEP, policy.label(rule),
+                        "kept by " + policy.label(rule) + ": " + pulled.describe());
             }
         }
         for (int i = 0; i < policy.rules().size(); i++) {
@@ -106,6 +135,10 @@ public final class Retention {
             if (policy.rules().get(i) instanceof Rule.KeepLast last && rank != null && rank <= last.count()) {
                 return new TagDecision(tag.tag(), Verdict.KEEP, policy.label(last),
                         "kept by " + policy.label(last) + ": number " + rank + " of the most recently pushed");
+            }
+            if (policy.rules().get(i) instanceof Rule.KeepLastPulled last && rank != null && rank <= last.count()) {
+                return new TagDecision(tag.tag(), Verdict.KEEP, policy.label(last), "kept by " + policy.label(last)
+                        + ": number " + rank + " of the most recently pulled, " + pulled.describe());
             }
         }
         for (Rule rule : policy.rules()) {
@@ -117,14 +150,24 @@ public final class Retention {
         return new TagDecision(tag.tag(), Verdict.KEEP, null, "no rule of policy '" + policy.name() + "' deletes it");
     }
 
-    /** For a keep-last rule, the rank (from 1) of each tag of its group that no keep-tags rule keeps; else empty. */
-    private static Map<String, Integer> ranks(RetentionPolicy policy, Rule rule, List<TagFacts> ranked) {
+    /**
+     * For a keep-last rule, the rank (from 1) of each tag of its group that no keep-tags rule keeps, most recently
+     * pushed first; for a keep-last-pulled rule, of each such tag whose manifest was pulled, most recently pulled
+     * first; else empty.
+     */
+    private static Map<String, Integer> ranks(RetentionPolicy policy, Rule rule, List<TagFacts> ranked,
+            Map<String, LastPull> pulls) {
         Map<String, Integer> ranks = new HashMap<>();
+        List<Rule.KeepTags> keeps = policy.rules().stream()
+                .filter(Rule.KeepTags.class::isInstance).map(Rule.KeepTags.class::cast).toList();
         if (rule instanceof Rule.KeepLast last) {
-            List<Rule.KeepTags> keeps = policy.rules().stream()
-                    .filter(Rule.KeepTags.class::isInstance).map(Rule.KeepTags.class::cast).toList();
             ranked.stream().filter(t -> last.inGroup(t.tag()) && keeps.stream().noneMatch(k -> k.keeps(t.tag())))
                     .sorted(NEWEST_FIRST).forEach(t -> ranks.putIfAbsent(t.tag(), ranks.size() + 1));
+        } else if (rule instanceof Rule.KeepLastPulled) {
+            Comparator<TagFacts> lastPulledFirst = Comparator.comparing((TagFacts t) -> pulls.get(t.digest().get()).time())
+                    .reversed().thenComparing(TagFacts::tag);
+            ranked.stream().filter(t -> pulls.containsKey(t.digest().get()) && keeps.stream().noneMatch(k -> k.keeps(t.tag())))
+                    .sorted(lastPulledFirst).forEach(t -> ranks.putIfAbsent(t.tag(), ranks.size() + 1));
         }
         return ranks;
     }
@@ -155,7 +198,13 @@ public final class Retention {
                 : new TagDecision(tag, Verdict.DELETE, rule, "follows its subject " + subject + " which is deleted");
     }
 
-    private static Optional<UntaggedDecision> untagged(RetentionPolicy policy, ManifestFacts manifest, Instant now) {
+    private static Optional<UntaggedDecision> untagged(RetentionPolicy policy, ManifestFacts manifest, LastPull pulled,
+            Instant now) {
+        boolean pulledRecently = pulled != null && policy.rules().stream()
+                .anyMatch(r -> r instanceof Rule.KeepPulledWithin recent && recent.keeps(pulled.time(), now));
+        if (pulledRecently) {
+            return Optional.empty();
+        }
         for (Rule rule : policy.rules()) {
             if (rule instanceof Rule.DeleteUntagged delete && delete.selects(manifest.modified(), now)) {
                 return Optional.of(new UntaggedDecision(manifest.digest(), policy.label(rule),

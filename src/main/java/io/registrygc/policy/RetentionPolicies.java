@@ -52,10 +52,18 @@ public record RetentionPolicies(List<RetentionPolicy> policies, Optional<Retenti
      */
     public static RetentionPolicies fromFlags(List<String> repositoryGlobs, List<String> keepTags, Integer keepLast,
             Duration olderThan, String deleteTags, boolean deleteUntagged) {
+        return fromFlags(repositoryGlobs, keepTags, keepLast, olderThan, deleteTags, deleteUntagged, null, null);
+    }
+
+    /** The same, with the pull-history rules {@code --keep-pulled-within} and {@code --keep-last-pulled}. */
+    public static RetentionPolicies fromFlags(List<String> repositoryGlobs, List<String> keepTags, Integer keepLast,
+            Duration olderThan, String deleteTags, boolean deleteUntagged, Duration keepPulledWithin,
+            Integer keepLastPulled) {
         List<String> globs = repositoryGlobs == null ? List.of() : repositoryGlobs;
         List<String> keep = keepTags == null ? List.of() : keepTags;
         if (keepLast == null && olderThan == null && deleteTags == null && !deleteUntagged) {
-            throw new IllegalArgumentException("--keep-tags and --repository only protect or limit; give --keep-last,"
+            throw new IllegalArgumentException("--keep-tags, --keep-pulled-within, --keep-last-pulled and --repository"
+                    + " only protect or limit; give --keep-last,"
                     + " --older-than, --delete-tags or --delete-untagged to delete anything");
         }
         if (keepLast != null && keepLast < 1) {
@@ -72,6 +80,18 @@ public record RetentionPolicies(List<RetentionPolicy> policies, Optional<Retenti
         List<Rule> rules = new ArrayList<>();
         if (!kept.isEmpty()) {
             rules.add(new Rule.KeepTags(kept));
+        }
+        if (keepPulledWithin != null) {
+            if (keepPulledWithin.isNegative()) {
+                throw new IllegalArgumentException("--keep-pulled-within must not be negative");
+            }
+            rules.add(new Rule.KeepPulledWithin(keepPulledWithin));
+        }
+        if (keepLastPulled != null) {
+            if (keepLastPulled < 1) {
+                throw new IllegalArgumentException("--keep-last-pulled must be at least 1");
+            }
+            rules.add(new Rule.KeepLastPulled(keepLastPulled));
         }
         if (keepLast != null) {
             // of the tags --keep-tags leaves, the N most recent stay; --delete-tags only narrows what goes of the rest
@@ -120,6 +140,10 @@ public record RetentionPolicies(List<RetentionPolicy> policies, Optional<Retenti
             String options = indent + "    ";
             if (rule instanceof Rule.KeepTags k) {
                 yaml.append("keep-tags: ").append(k.patterns().stream().map(p -> quote(p.regex())).collect(list()));
+            } else if (rule instanceof Rule.KeepPulledWithin k) {
+                yaml.append("keep-pulled-within: ").append(Durations.format(k.within()));
+            } else if (rule instanceof Rule.KeepLastPulled k) {
+                yaml.append("keep-last-pulled: ").append(k.count());
             } else if (rule instanceof Rule.KeepLast k) {
                 yaml.append("keep-last: ").append(k.count());
                 k.tags().ifPresent(p -> yaml.append('\n').append(options).append("tags: ").append(quote(p.regex())));

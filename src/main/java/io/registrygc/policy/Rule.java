@@ -86,6 +86,41 @@ public sealed interface Rule {
         }
     }
 
+    /**
+     * A tag whose manifest was pulled at or after {@code now - within} is kept, and so is an untagged manifest pulled
+     * then: the pull history comes from the registry's own logs ({@code --pull-log}).
+     */
+    record KeepPulledWithin(Duration within) implements Rule {
+
+        public KeepPulledWithin {
+            requireNotNegative(within);
+        }
+
+        public boolean keeps(Instant lastPulled, Instant now) {
+            return !lastPulled.isBefore(now.minus(within));
+        }
+
+        @Override
+        public String describe() {
+            return "keep-pulled-within " + Durations.format(within);
+        }
+    }
+
+    /** Of the tags no {@link KeepTags} keeps, the {@code count} whose manifests were pulled most recently are kept. */
+    record KeepLastPulled(int count) implements Rule {
+
+        public KeepLastPulled {
+            if (count < 1) {
+                throw new IllegalArgumentException("keep-last-pulled must be at least 1, not " + count);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "keep-last-pulled " + count;
+        }
+    }
+
     /** A manifest no tag points at, last written at or before {@code now - olderThan}, is deleted. */
     record DeleteUntagged(Duration olderThan) implements Rule {
 

@@ -4,6 +4,8 @@ package io.registrygc.run;
 public final class GcJobNames {
 
     public static final String JOB = "registryGarbageCollection";
+    /** Before the scan: what is new in the registry's logs (--pull-log) goes to the pull history. */
+    public static final String READ_PULL_LOGS = "readPullLogs";
     public static final String SCAN = "scan";
     public static final String DELETE_MANIFESTS = "deleteManifests";
     public static final String DELETE_ORPHAN_BLOBS = "deleteOrphanBlobs";

@@ -1,6 +1,7 @@
 package io.registrygc.run;
 
 import io.registrygc.policy.ImageSelector;
+import io.registrygc.policy.ProtectedReference;
 import io.registrygc.policy.PolicyFile;
 import io.registrygc.policy.PolicyFileException;
 import io.registrygc.units.Durations;
@@ -34,6 +35,10 @@ public final class GcJobParameters {
     public static final String RETENTION = "retention";
     /** The run whose dry-run plan this run applies; absent for an ordinary run. */
     public static final String APPLIES_RUN = "appliesRun";
+    /** The registry's log files to read pulls from, one path a line; absent when none. */
+    public static final String PULL_LOGS = "pullLogs";
+    /** The protected references, one {@code REFERENCE<TAB>SOURCE} a line; absent when none. */
+    public static final String PROTECT = "protect";
 
     private GcJobParameters() {
     }
@@ -42,6 +47,12 @@ public final class GcJobParameters {
         JobParametersBuilder builder = new JobParametersBuilder();
         settings.retention().ifPresent(policies -> builder.addString(RETENTION, policies.toYaml()));
         settings.appliesRun().ifPresent(run -> builder.addLong(APPLIES_RUN, run));
+        if (!settings.pullLogs().isEmpty()) {
+            builder.addString(PULL_LOGS, String.join("\n", settings.pullLogs().stream().map(Path::toString).toList()));
+        }
+        if (!settings.protect().isEmpty()) {
+            builder.addString(PROTECT, String.join("\n", settings.protect().stream().map(ProtectedReference::encode).toList()));
+        }
         return builder
                 .addString(STORAGE_ROOT, settings.storageRoot().toString())
                 .addJobParameter(DRY_RUN, settings.dryRun(), Boolean.class)
@@ -64,7 +75,9 @@ public final class GcJobParameters {
                     bool(parameters, DELETE_UNTAGGED), Durations.parse(text(parameters, MIN_AGE, null)), selectors,
                     Instant.parse(text(parameters, CREATED_AT, null)),
                     retention.isEmpty() ? Optional.empty() : Optional.of(PolicyFile.parse(retention, "job parameter " + RETENTION)),
-                    appliesRun.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(appliesRun)));
+                    appliesRun.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(appliesRun)),
+                    lines(parameters, PULL_LOGS).stream().map(Path::of).toList(),
+                    lines(parameters, PROTECT).stream().map(ProtectedReference::decode).toList());
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("job parameter " + CREATED_AT + " is not an instant: " + e.getParsedString());
         } catch (PolicyFileException | NumberFormatException e) {
@@ -102,6 +115,11 @@ public final class GcJobParameters {
             return absent;
         }
         return parameter.value().toString();
+    }
+
+    private static List<String> lines(JobParameters parameters, String name) {
+        String text = text(parameters, name, "");
+        return text.isEmpty() ? List.of() : List.of(text.split("\n"));
     }
 
     private static boolean bool(JobParameters parameters, String name) {

@@ -1,6 +1,7 @@
 package io.registrygc.run;
 
 import io.registrygc.policy.ImageSelector;
+import io.registrygc.policy.ProtectedReference;
 import io.registrygc.policy.RepositoryGlob;
 import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.policy.RetentionPolicy;
@@ -25,15 +26,17 @@ import java.util.OptionalLong;
  *
  * <p>{@code retention}: the retention policies (a policy file, or the one policy the {@code --keep-last} ... flags
  * make). {@code appliesRun}: set by {@code registry-gc apply}, the run (job instance) of the dry run whose plan
- * this run carries out, and nothing beyond it.
+ * this run carries out, and nothing beyond it. {@code pullLogs}: the registry's log files the run reads new pulls
+ * from ({@code --pull-log}). {@code protect}: what a cluster runs ({@code --protect}), kept whatever any rule says.
  */
 public record GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagged, Duration minAge,
         List<ImageSelector> images, Instant createdAt, Optional<RetentionPolicies> retention,
-        OptionalLong appliesRun) {
+        OptionalLong appliesRun, List<Path> pullLogs, List<ProtectedReference> protect) {
 
     public GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagged, Duration minAge,
             List<ImageSelector> images, Instant createdAt) {
-        this(storageRoot, dryRun, deleteUntagged, minAge, images, createdAt, Optional.empty(), OptionalLong.empty());
+        this(storageRoot, dryRun, deleteUntagged, minAge, images, createdAt, Optional.empty(), OptionalLong.empty(),
+                List.of(), List.of());
     }
 
     public GcSettings {
@@ -42,6 +45,8 @@ public record GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagge
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(appliesRun, "appliesRun");
+        pullLogs = List.copyOf(pullLogs);
+        protect = List.copyOf(protect);
         if (appliesRun.isPresent() && dryRun) {
             throw new IllegalArgumentException("applying a plan cannot be a dry run");
         }
@@ -61,12 +66,13 @@ public record GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagge
     public boolean sameSelectionAs(GcSettings other) {
         return storageRoot.equals(other.storageRoot) && dryRun == other.dryRun && deleteUntagged == other.deleteUntagged
                 && minAge.equals(other.minAge) && images.equals(other.images) && retention.equals(other.retention)
-                && appliesRun.equals(other.appliesRun);
+                && appliesRun.equals(other.appliesRun) && pullLogs.equals(other.pullLogs) && protect.equals(other.protect);
     }
 
     /** The same settings as a run that carries out the plan of {@code dryRun} (a run of these settings). */
     public GcSettings applying(long dryRunId, Instant now) {
-        return new GcSettings(storageRoot, false, deleteUntagged, minAge, images, now, retention, OptionalLong.of(dryRunId));
+        return new GcSettings(storageRoot, false, deleteUntagged, minAge, images, now, retention, OptionalLong.of(dryRunId),
+                pullLogs, protect);
     }
 
     /** The options as they are written on the command line (without the storage root). */
@@ -97,6 +103,10 @@ public record GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagge
         options.add("--min-age " + Durations.format(minAge));
         images.forEach(image -> options.add("--image " + image));
         retention.ifPresent(policies -> options.add("--retention " + summary(policies)));
+        pullLogs.forEach(log -> options.add("--pull-log " + log));
+        if (!protect.isEmpty()) {
+            options.add("--protect (" + protect.size() + " references)");
+        }
         appliesRun.ifPresent(run -> options.add("(applies the plan of run " + run + ")"));
         return String.join(" ", options);
     }

@@ -3,10 +3,12 @@ package io.registrygc.scan;
 import io.registrygc.manifest.ManifestParseException;
 import io.registrygc.manifest.ManifestParser;
 import io.registrygc.manifest.ParsedManifest;
+import io.registrygc.policy.Retention.LastPull;
 import io.registrygc.policy.Retention.ManifestFacts;
 import io.registrygc.policy.Retention;
 import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.policy.RetentionPolicy;
+import io.registrygc.policy.Rule;
 import io.registrygc.policy.Retention.TagFacts;
 import io.registrygc.storage.BlobContent;
 import io.registrygc.storage.LinkEntry;
@@ -16,7 +18,9 @@ import io.registrygc.storage.StorageProblem;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Reads one scan target from storage and parses what it holds; for a repository a retention policy applies to,
@@ -27,17 +31,23 @@ public final class Scanner {
     private final StorageReader storage;
     private final ManifestParser parser;
     private final Optional<RetentionPolicies> retention;
+    private final Function<String, Map<String, LastPull>> pulls;
     private final Instant now;
 
     public Scanner(StorageReader storage, ManifestParser parser) {
-        this(storage, parser, Optional.empty(), Instant.now());
+        this(storage, parser, Optional.empty(), repository -> Map.of(), Instant.now());
     }
 
-    /** {@code now}: the instant the policies' ages count from (the run's creation, the same on a resume). */
-    public Scanner(StorageReader storage, ManifestParser parser, Optional<RetentionPolicies> retention, Instant now) {
+    /**
+     * {@code pulls}: when each manifest of a repository was last pulled (asked only for repositories whose policy has
+     * a pull rule). {@code now}: the instant the policies' ages count from (the run's creation, the same on a resume).
+     */
+    public Scanner(StorageReader storage, ManifestParser parser, Optional<RetentionPolicies> retention,
+            Function<String, Map<String, LastPull>> pulls, Instant now) {
         this.storage = storage;
         this.parser = parser;
         this.retention = retention;
+        this.pulls = pulls;
         this.now = now;
     }
 
@@ -74,8 +84,10 @@ public final class Scanner {
                 .map(t -> new TagFacts(t.name(), t.current().map(Object::toString), t.modified())).toList();
         List<ManifestFacts> revisions = listing.revisions().stream()
                 .map(r -> new ManifestFacts(r.digest().toString(), r.modified())).toList();
-        return new ScanResult.Repository(listing, manifests, problems,
-                Optional.of(Retention.decide(policy.get(), tags, revisions, now)));
+        boolean usesPulls = policy.get().rules().stream()
+                .anyMatch(r -> r instanceof Rule.KeepPulledWithin || r instanceof Rule.KeepLastPulled);
+        return new ScanResult.Repository(listing, manifests, problems, Optional.of(Retention.decide(policy.get(), tags,
+                revisions, usesPulls ? pulls.apply(listing.name()) : Map.of(), now)));
     }
 
     private ScannedManifest scanManifest(LinkEntry revision, List<StorageProblem> problems) {

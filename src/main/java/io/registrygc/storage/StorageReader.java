@@ -175,6 +175,19 @@ public final class StorageReader {
         return Arrays.compare(left, right);
     }
 
+    /**
+     * What a tag pointed at over time: each digest of its index with the time its link was written (when the tag was
+     * last pointed at it), newest first. Empty when the tag does not exist.
+     */
+    public List<LinkEntry> tagHistory(String repository, String tag, Consumer<StorageProblem> problems) {
+        if (!RegistryPaths.isValidTagName(tag) || !Files.isDirectory(paths.tagFolder(repository, tag))) {
+            return List.of();
+        }
+        List<LinkEntry> history = new ArrayList<>(readDigestFolders(paths.tagIndex(repository, tag), problems, false));
+        history.sort((a, b) -> b.modified().compareTo(a.modified()));
+        return history;
+    }
+
     /** The manifest revisions of a repository only (what the pre-deletion re-check reads). */
     public List<LinkEntry> readRevisions(String name, Consumer<StorageProblem> problems) {
         return readDigestFolders(paths.revisionsRoot(name), problems, true);

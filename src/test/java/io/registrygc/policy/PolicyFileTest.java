@@ -182,8 +182,8 @@ class PolicyFileTest {
         assertError("default:\n  rules: [{delete-all-tags: true}]\n  keep-last: 2\n", 3, "default.keep-last",
                 "unknown key; allowed here: delete-last-tag, rules");
         assertError(withRules("- keep-last: 1", "- keep-lats: 5"), 6, "policies[1].rules[2].keep-lats",
-                "unknown key; allowed here: keep-tags, keep-last, delete-tags, delete-older-than, delete-all-tags,"
-                        + " delete-untagged-older-than, tags, older-than");
+                "unknown key; allowed here: keep-tags, keep-last, keep-pulled-within, keep-last-pulled, delete-tags,"
+                        + " delete-older-than, delete-all-tags, delete-untagged-older-than, tags, older-than");
     }
 
     @Test
@@ -196,7 +196,7 @@ class PolicyFileTest {
     @Test
     void ruleItemWithoutARuleKey() {
         assertError(withRules("- keep-last: 1", "- tags: x"), 6, "policies[1].rules[2]",
-                "a rule needs exactly one of keep-tags, keep-last, delete-tags");
+                "a rule needs exactly one of keep-tags, keep-last, keep-pulled-within, keep-last-pulled, delete-tags");
         assertError(withRules("- {}"), 5, "policies[1].rules[1]", "a rule needs exactly one of");
         assertError(withRules("- keep-last"), 5, "policies[1].rules[1]", "expected a mapping (key: value lines), not a single value");
     }

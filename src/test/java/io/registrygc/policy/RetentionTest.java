@@ -375,7 +375,8 @@ class RetentionTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--delete-tags: invalid regex '['");
         assertThatThrownBy(() -> RetentionPolicies.fromFlags(List.of("a/*", ""), null, 1, null, null, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("--repository: a repository glob must not be empty");
-        String protectOnly = "--keep-tags and --repository only protect or limit; give --keep-last, --older-than,"
+        String protectOnly = "--keep-tags, --keep-pulled-within, --keep-last-pulled and --repository only protect or limit;"
+                + " give --keep-last, --older-than,"
                 + " --delete-tags or --delete-untagged to delete anything";
         assertThatThrownBy(() -> RetentionPolicies.fromFlags(List.of("a/*"), List.of("latest"), null, null, null, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage(protectOnly);

@@ -46,6 +46,9 @@ public final class RegistryServer implements AutoCloseable {
     private final Path logFile;
     private final int port;
     private final URI baseUri;
+    /** The logrus formatter (text or json) and level of the registry's log. */
+    private String logFormatter = "text";
+    private String logLevel = "warn";
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
@@ -89,8 +92,20 @@ public final class RegistryServer implements AutoCloseable {
         return start(abs, abs.getParent());
     }
 
+    /**
+     * Starts a registry whose log (in {@code configDir}) records every request at level info, with the given logrus
+     * formatter ({@code text} or {@code json}): what operators feed to {@code --pull-log}.
+     */
+    public static RegistryServer startLogging(Path storageRoot, Path configDir, String formatter) {
+        return start(storageRoot, configDir, formatter, "info");
+    }
+
     /** Starts a registry on {@code storageRoot} with its config and log in {@code configDir}. */
     public static RegistryServer start(Path storageRoot, Path configDir) {
+        return start(storageRoot, configDir, "text", "warn");
+    }
+
+    private static RegistryServer start(Path storageRoot, Path configDir, String formatter, String level) {
         requireRegistry();
         Path root = storageRoot.toAbsolutePath().normalize();
         Path dir = configDir.toAbsolutePath().normalize();
@@ -101,6 +116,8 @@ public final class RegistryServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         RegistryServer server = new RegistryServer(root, dir, freePort());
+        server.logFormatter = formatter;
+        server.logLevel = level;
         server.writeConfig();
         server.launch();
         return server;
@@ -222,8 +239,8 @@ public final class RegistryServer implements AutoCloseable {
         String yaml = """
                 version: 0.1
                 log:
-                  level: warn
-                  formatter: text
+                  level: %s
+                  formatter: %s
                 storage:
                   filesystem:
                     rootdirectory: "%s"
@@ -241,7 +258,8 @@ public final class RegistryServer implements AutoCloseable {
                   secret: registry-gc-e2e-harness-secret
                   headers:
                     X-Content-Type-Options: [nosniff]
-                """.formatted(storageRoot.toString().replace("\\", "\\\\").replace("\"", "\\\""), port);
+                """.formatted(logLevel, logFormatter,
+                storageRoot.toString().replace("\\", "\\\\").replace("\"", "\\\""), port);
         try {
             Files.writeString(configFile, yaml, StandardCharsets.UTF_8);
         } catch (IOException e) {
