@@ -86,7 +86,17 @@ public class GcLauncher {
                 // we hold the lock, so no process is running it any more: it was killed, or lost its database
                 log.warn("job execution {} was left {} by a process that is gone; marking it failed",
                         unfinished.getId(), unfinished.getStatus());
+                boolean uncertain = uncertain(unfinished);
                 unfinished = markFailed(unfinished);
+                if (uncertain && sameSelection(unfinished, settings)) {
+                    // a chunk whose rollback could not be recorded may have left a reader's checkpoint past data
+                    // that was never written: resuming could plan from a partial scan. Its deletions were garbage
+                    // either way; a new run scans everything again.
+                    log.warn("job execution {} ended in an unknown state (its database failed while it recorded its"
+                            + " progress): it is abandoned, and a new run starts from a fresh scan", unfinished.getId());
+                    jobOperator.abandon(unfinished);
+                    unfinished = null;
+                }
             }
             if (unfinished != null && !sameSelection(unfinished, settings)) {
                 if (!abandonUnfinished) {
@@ -180,6 +190,12 @@ public class GcLauncher {
         return LEFT_RUNNING.contains(execution.getStatus()) || execution.getEndTime() == null
                 || execution.getStepExecutions().stream()
                         .anyMatch(step -> step.getStatus().isRunning() || step.getStatus() == BatchStatus.UNKNOWN);
+    }
+
+    /** An execution, or one of its steps, that Spring Batch could not record the end of: its checkpoints may lie. */
+    private static boolean uncertain(JobExecution execution) {
+        return execution.getStatus() == BatchStatus.UNKNOWN
+                || execution.getStepExecutions().stream().anyMatch(step -> step.getStatus() == BatchStatus.UNKNOWN);
     }
 
     /** We hold the lock, so nothing runs a left-running execution: it and its unfinished steps failed. */

@@ -148,7 +148,7 @@ class ProcessIT {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"scanPartition", "deleteManifestsPartition", "deleteOrphanBlobsPartition"})
     void theDatabaseDroppingItsConnectionsInAStepFailsTheRunAndTheRerunFinishes(String step) throws Exception {
-        Path root = storageWithManyOrphans("db-drop-" + step);
+        Path root = storageWithManyOrphans("db-drop-" + step, 300);
         for (Path storage : List.of(root, twin(root))) {
             StorageWriter writer = new StorageWriter(storage);
             for (int i = 0; i < 150; i++) {
@@ -295,12 +295,16 @@ class ProcessIT {
 
     /** A real image pushed through the registry, and many orphan blob folders beside it. */
     private Path storageWithManyOrphans(String name) throws Exception {
+        return storageWithManyOrphans(name, ORPHANS);
+    }
+
+    private Path storageWithManyOrphans(String name, int orphans) throws Exception {
         Path root = E2eDirs.newWorkDir(name).resolve("storage");
         Files.createDirectories(root);
         try (RegistryServer server = RegistryServer.start(root)) {
             kept = new ImageFactory(new RegistryClient(server), 3).dockerImage("keep/me", "1");
         }
-        for (int i = 0; i < ORPHANS; i++) {
+        for (int i = 0; i < orphans; i++) {
             byte[] content = new byte[64];
             ThreadLocalRandom.current().nextBytes(content);
             Path data = StorageSnapshot.blobData(root, Digest.sha256(content));
