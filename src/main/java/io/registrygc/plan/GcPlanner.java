@@ -480,7 +480,7 @@ public final class GcPlanner {
     }
 
     /** Fills in the run and the enum constants the SQL names, so the SQL speaks our vocabulary. */
-    private static String bind(long runId, String sql) {
+    static String bind(long runId, String sql) {
         return sql.replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE)
                 .replace(":child", quoted(ReferenceKind.CHILD)).replace(":named", quoted(ReferenceKind.NAMED)).replace(":subject", quoted(ReferenceKind.SUBJECT))
                 .replace(":sweepBlocked", quoted(StorageProblem.Impact.SWEEP_BLOCKED))

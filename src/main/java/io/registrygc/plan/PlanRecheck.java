@@ -1,6 +1,5 @@
 package io.registrygc.plan;
 
-import io.registrygc.plan.PlanItem.Action;
 import io.registrygc.scan.RecentManifests.Recent;
 import io.registrygc.storage.Digest;
 import java.util.ArrayList;
@@ -38,7 +37,7 @@ public final class PlanRecheck {
                     INSERT INTO gc_fresh_reference (run_id, repository, manifest_digest, target_digest)
                     VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""", rows);
         }
-        int kept = jdbc.update(bind(runId, """
+        int kept = jdbc.update(GcPlanner.bind(runId, """
                 WITH RECURSIVE held (repository, digest, via) AS (
                     SELECT repository, target_digest, manifest_digest FROM gc_fresh_reference WHERE run_id = :run
                     UNION
@@ -55,33 +54,23 @@ public final class PlanRecheck {
                  WHERE p.run_id = :run AND p.drift IS NULL
                    AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)
                    AND h.digest = p.digest
-                   AND (p.action = :blob OR (p.action IN (:manifest, :link) AND h.repository = p.repository))"""));
-        kept += jdbc.update(bind(runId, """
+                   AND (p.action = :deleteBlob OR (p.action IN (:deleteManifest, :deleteLink) AND h.repository = p.repository))"""));
+        kept += jdbc.update(GcPlanner.bind(runId, """
                 UPDATE gc_plan_item p SET drift = 'changed since the plan: the repository holds a manifest written during the run'
-                 WHERE p.run_id = :run AND p.drift IS NULL AND p.action = :repository
+                 WHERE p.run_id = :run AND p.drift IS NULL AND p.action = :deleteRepository
                    AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)
                    AND EXISTS (SELECT 1 FROM gc_fresh_reference f WHERE f.run_id = :run AND f.repository = p.repository)"""));
         List<Recent> unreadable = recent.stream().filter(r -> r.unreadable().isPresent()).toList();
         if (!unreadable.isEmpty()) {
             Recent first = unreadable.get(0);
-            kept += jdbc.update(bind(runId, """
+            kept += jdbc.update(GcPlanner.bind(runId, """
                     UPDATE gc_plan_item p SET drift = ?
-                     WHERE p.run_id = :run AND p.drift IS NULL AND p.action IN (:blob, :link)
+                     WHERE p.run_id = :run AND p.drift IS NULL AND p.action IN (:deleteBlob, :deleteLink)
                        AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)"""),
                     "changed since the plan: manifest " + first.repository() + "@" + first.digest()
                             + ", written during the run, cannot be read (" + first.unreadable().get()
                             + "), so what it references is unknown");
         }
         return kept;
-    }
-
-    private static String bind(long runId, String sql) {
-        return sql.replace(":run", Long.toString(runId)).replace(":blob", quoted(Action.DELETE_BLOB))
-                .replace(":manifest", quoted(Action.DELETE_MANIFEST)).replace(":link", quoted(Action.DELETE_LAYER_LINK))
-                .replace(":repository", quoted(Action.DELETE_REPOSITORY));
-    }
-
-    private static String quoted(Action action) {
-        return "'" + action.name() + "'";
     }
 }

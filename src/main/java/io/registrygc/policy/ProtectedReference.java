@@ -106,8 +106,6 @@ public record ProtectedReference(String repository, Optional<String> tag, Option
 
     public static ProtectedReference decode(String line) {
         int tab = line.indexOf('\t');
-        String reference = line.substring(0, tab);
-        ProtectedReference parsed = reference(reference, line.substring(tab + 1));
-        return parsed;
+        return reference(line.substring(0, tab), line.substring(tab + 1));
     }
 }

@@ -10,6 +10,11 @@ import java.util.stream.IntStream;
  */
 public record RetentionPolicy(String name, List<RepositoryGlob> repositories, List<Rule> rules, boolean deleteLastTag) {
 
+    /** Whether a rule of this policy needs the pull history (so the scan asks for it only then). */
+    public boolean usesPulls() {
+        return rules.stream().anyMatch(r -> r instanceof Rule.KeepPulledWithin || r instanceof Rule.KeepLastPulled);
+    }
+
     /** The name of the policy for repositories no other policy matches; it matches every repository. */
     public static final String DEFAULT_NAME = "default";
 

@@ -8,7 +8,6 @@ import io.registrygc.policy.Retention.ManifestFacts;
 import io.registrygc.policy.Retention;
 import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.policy.RetentionPolicy;
-import io.registrygc.policy.Rule;
 import io.registrygc.policy.Retention.TagFacts;
 import io.registrygc.storage.BlobContent;
 import io.registrygc.storage.LinkEntry;
@@ -84,10 +83,8 @@ public final class Scanner {
                 .map(t -> new TagFacts(t.name(), t.current().map(Object::toString), t.modified())).toList();
         List<ManifestFacts> revisions = listing.revisions().stream()
                 .map(r -> new ManifestFacts(r.digest().toString(), r.modified())).toList();
-        boolean usesPulls = policy.get().rules().stream()
-                .anyMatch(r -> r instanceof Rule.KeepPulledWithin || r instanceof Rule.KeepLastPulled);
         return new ScanResult.Repository(listing, manifests, problems, Optional.of(Retention.decide(policy.get(), tags,
-                revisions, usesPulls ? pulls.apply(listing.name()) : Map.of(), now)));
+                revisions, policy.get().usesPulls() ? pulls.apply(listing.name()) : Map.of(), now)));
     }
 
     private ScannedManifest scanManifest(LinkEntry revision, List<StorageProblem> problems) {

@@ -38,8 +38,8 @@ class BenchmarkShapesIT {
             String mode = deleteUntagged ? "untagged" : "orphans";
             Path theirs = work.resolve("reference-" + mode);
             Path ours = work.resolve("registry-gc-" + mode);
-            RestartIT.copyTree(pristine, theirs);
-            RestartIT.copyTree(pristine, ours);
+            StorageSnapshot.copyTree(pristine, theirs);
+            StorageSnapshot.copyTree(pristine, ours);
 
             GcResult reference = RegistryServer.garbageCollect(config(work, theirs), false, deleteUntagged);
             assertThat(reference.exitCode()).as(reference.output()).isZero();

@@ -51,11 +51,11 @@ class DatabaseDiskFullIT {
                 writer.blob(content);
             }
             Path twin = work.resolve("uninterrupted");
-            RestartIT.copyTree(storage, twin);
+            StorageSnapshot.copyTree(storage, twin);
 
             // a first run (on a copy) creates the database on the small disk, then the disk is filled
             Path warmup = work.resolve("warmup");
-            RestartIT.copyTree(storage, warmup);
+            StorageSnapshot.copyTree(storage, warmup);
             JarProcess first = runOn(warmup, disk);
             assertThat(first.process().exitValue()).as(first.output()).isZero();
             // the disk fills up once the run has started (deletions one by one leave time to do it)

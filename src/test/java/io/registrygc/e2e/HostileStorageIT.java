@@ -16,11 +16,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -277,16 +275,7 @@ class HostileStorageIT {
 
     private Path copy(String name) throws IOException {
         Path target = E2eDirs.newWorkDir("hostile-" + name).resolve("storage");
-        try (Stream<Path> walk = Files.walk(built)) {
-            for (Path source : (Iterable<Path>) walk::iterator) {
-                Path copy = target.resolve(built.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(copy);
-                } else {
-                    Files.copy(source, copy, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        StorageSnapshot.copyTree(built, target);
         return target;
     }
 }

@@ -9,7 +9,6 @@ import io.registrygc.e2e.support.StorageSnapshot;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.Gc;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,7 +56,7 @@ class InvalidInputIT {
             orphan = images.pushRandomBlob("other", 4096);
         }
         valid = work.resolve("valid");
-        copyTree(broken, valid);
+        StorageSnapshot.copyTree(broken, valid);
         Gc.jdbc(); // start the database before the first count
     }
 
@@ -208,7 +206,7 @@ class InvalidInputIT {
     @Test
     void hugeFileInARevisionsPlaceIsNotReadAndBlocksTheSweep() throws IOException {
         Path huge = work.resolve("huge");
-        copyTree(valid, huge);
+        StorageSnapshot.copyTree(valid, huge);
         Digest claimed = Digest.sha256("a manifest that is not there".getBytes(StandardCharsets.UTF_8));
         Path data = StorageSnapshot.blobData(huge, claimed);
         Files.createDirectories(data.getParent());
@@ -272,7 +270,7 @@ class InvalidInputIT {
     @Test
     void overflowingMinAgeIsRefusedWithExit2() {
         Path root = work.resolve("overflow");
-        copyTree(valid, root);
+        StorageSnapshot.copyTree(valid, root);
         Map<String, String> before = StorageSnapshot.of(root);
         long runs = runsOn(root);
         // too many digits for a long (refused today); days whose seconds overflow a long; weeks whose day count wraps
@@ -329,18 +327,4 @@ class InvalidInputIT {
         Files.writeString(link, digest.toString(), StandardCharsets.US_ASCII);
     }
 
-    private static void copyTree(Path from, Path to) {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

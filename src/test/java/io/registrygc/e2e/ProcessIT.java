@@ -178,20 +178,11 @@ class ProcessIT {
 
     /** Waits until a step (or a partition of it) of the run on this storage is running. */
     private static void awaitStep(Path root, String step) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        String storageRoot = root.toAbsolutePath().normalize().toString();
-        while (System.nanoTime() < deadline) {
-            Long running = Gc.jdbc().queryForObject("""
-                    SELECT COUNT(*) FROM batch_step_execution s JOIN gc_execution g ON g.job_execution_id = s.job_execution_id
-                      JOIN gc_run r ON r.run_id = g.run_id
-                     WHERE r.storage_root = ? AND s.step_name LIKE ? AND s.status = 'STARTED'""",
-                    Long.class, storageRoot, step + "%");
-            if (running != null && running > 0) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("the run did not reach " + step + " in time");
+        awaitCount("the run did not reach " + step + " in time", 1, """
+                SELECT COUNT(*) FROM batch_step_execution s JOIN gc_execution g ON g.job_execution_id = s.job_execution_id
+                  JOIN gc_run r ON r.run_id = g.run_id
+                 WHERE r.storage_root = ? AND s.step_name LIKE ? AND s.status = 'STARTED'""",
+                root.toAbsolutePath().normalize().toString(), step + "%");
     }
 
     @Test
@@ -311,7 +302,7 @@ class ProcessIT {
             Files.createDirectories(data.getParent());
             Files.write(data, content);
         }
-        RestartIT.copyTree(root, twin(root));
+        StorageSnapshot.copyTree(root, twin(root));
         return root;
     }
 
@@ -373,18 +364,22 @@ class ProcessIT {
     }
 
     private static void awaitDeletions(Path root, int count) throws Exception {
+        awaitCount("the run did not reach the blob sweep in time", count, """
+                SELECT COUNT(*) FROM gc_audit a JOIN gc_run r ON r.run_id = a.run_id
+                 WHERE r.storage_root = ? AND a.action = 'DELETE_BLOB'""", root.toAbsolutePath().normalize().toString());
+    }
+
+    /** Polls a count until it reaches {@code count}, for up to two minutes. */
+    private static void awaitCount(String failure, long count, String sql, Object... arguments) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        String storageRoot = root.toAbsolutePath().normalize().toString();
         while (System.nanoTime() < deadline) {
-            Long done = Gc.jdbc().queryForObject("""
-                    SELECT COUNT(*) FROM gc_audit a JOIN gc_run r ON r.run_id = a.run_id
-                     WHERE r.storage_root = ? AND a.action = 'DELETE_BLOB'""", Long.class, storageRoot);
+            Long done = Gc.jdbc().queryForObject(sql, Long.class, arguments);
             if (done != null && done >= count) {
                 return;
             }
-            Thread.sleep(50);
+            Thread.sleep(5);
         }
-        throw new AssertionError("the run did not reach the blob sweep in time");
+        throw new AssertionError(failure);
     }
 
     private static void signal(String signal, Process process) throws Exception {

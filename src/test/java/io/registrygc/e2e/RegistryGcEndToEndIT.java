@@ -103,7 +103,7 @@ class RegistryGcEndToEndIT {
             oci = factory.ociIndex("multi/oci", "1.0", 2);
             list = factory.dockerManifestList("multi/docker", "1.0", 2);
         }
-        RestartIT.copyTree(ours, theirs);
+        StorageSnapshot.copyTree(ours, theirs);
 
         GcResult reference = RegistryServer.garbageCollect(writeConfigLike(work.resolve("ours/config.yml"), ours, theirs,
                 work.resolve("theirs/config.yml")), false, true);

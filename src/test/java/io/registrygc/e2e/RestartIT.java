@@ -48,7 +48,7 @@ class RestartIT {
                 orphans.add(factory.pushRandomBlob("uploads/orphans", 512 + i));
             }
         }
-        copyTree(root, reference);
+        StorageSnapshot.copyTree(root, reference);
         orphans.sort(null);
         // freeze the shard folder of a blob in the middle of the sweep order: its removal fails
         Digest victim = orphans.get(orphans.size() / 2);
@@ -103,16 +103,4 @@ class RestartIT {
         return count == null ? 0 : count;
     }
 
-    static void copyTree(Path from, Path to) throws Exception {
-        try (var walk = Files.walk(from)) {
-            for (Path source : walk.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
 }

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -191,16 +190,7 @@ class RetentionIT {
 
     private Path copy(String name) throws IOException {
         Path target = E2eDirs.newWorkDir("retention-" + name).resolve("storage");
-        try (Stream<Path> walk = Files.walk(built)) {
-            for (Path source : (Iterable<Path>) walk::iterator) {
-                Path copy = target.resolve(built.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(copy);
-                } else {
-                    Files.copy(source, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+        StorageSnapshot.copyTree(built, target);
         return target;
     }
 

@@ -32,6 +32,22 @@ public final class StorageSnapshot {
     private StorageSnapshot() {
     }
 
+    /** Copies a storage tree, file times included (the tests set push and write times on links). */
+    public static void copyTree(Path from, Path to) {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code <root>/docker/registry/v2}. */
     public static Path v2(Path storageRoot) {
         return storageRoot.resolve("docker").resolve("registry").resolve("v2");
