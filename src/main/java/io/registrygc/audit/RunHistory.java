@@ -120,6 +120,14 @@ public final class RunHistory {
         return out;
     }
 
+    /** When the scan state of the execution's run was dropped (after newer runs), if it was. */
+    public Optional<OffsetDateTime> scanPrunedAt(long executionId) {
+        return jdbc.query("""
+                SELECT r.scan_pruned_at FROM gc_run r JOIN gc_execution e ON e.run_id = r.run_id
+                 WHERE e.job_execution_id = ? AND r.scan_pruned_at IS NOT NULL""",
+                (rs, n) -> rs.getObject(1, OffsetDateTime.class), executionId).stream().findFirst();
+    }
+
     /** One execution as {@code history} lists it, without its audit rows (cheap whatever the run's size). */
     public Optional<ExecutionSummary> summary(long executionId) {
         JobExecution execution = ours(executionId);

@@ -4,8 +4,12 @@ import io.registrygc.policy.ImageSelector;
 import io.registrygc.run.GcSettings;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -47,6 +51,42 @@ public final class RunJournal {
     public void executionEnded(long jobExecutionId, String status) {
         jdbc.update("UPDATE gc_execution SET status = ?, ended_at = now() WHERE job_execution_id = ?", status,
                 jobExecutionId);
+    }
+
+    /**
+     * Drops the scan state of the runs on this storage root older than its newest {@code keep}, so the database
+     * does not grow with every run: their partitions go at once, while their plans, audit, problems and history stay.
+     * A run whose partitions cannot be locked quickly (another run is reading the same tables) is pruned next time.
+     * Returns the runs pruned.
+     */
+    public List<Long> pruneScanState(String storageRoot, int keep) {
+        List<Long> old = jdbc.queryForList("""
+                SELECT run_id FROM gc_run WHERE storage_root = ? AND scan_pruned_at IS NULL
+                 ORDER BY run_id DESC OFFSET ?""", Long.class, storageRoot, keep);
+        List<Long> pruned = new ArrayList<>();
+        for (long runId : old) {
+            boolean dropped = Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection -> {
+                boolean autoCommit = connection.getAutoCommit();
+                connection.setAutoCommit(false);
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET LOCAL lock_timeout = '2s'");
+                    statement.execute("SELECT gc_drop_scan_partitions(" + runId + ")");
+                    statement.execute("DELETE FROM gc_repository WHERE run_id = " + runId);
+                    statement.execute("UPDATE gc_run SET scan_pruned_at = now() WHERE run_id = " + runId);
+                    connection.commit();
+                    return true;
+                } catch (SQLException e) {
+                    connection.rollback();
+                    return false;
+                } finally {
+                    connection.setAutoCommit(autoCommit);
+                }
+            }));
+            if (dropped) {
+                pruned.add(runId);
+            }
+        }
+        return pruned;
     }
 
     /** The newest job execution recorded on a storage root. */

@@ -26,6 +26,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,10 +86,12 @@ public class ShowCommand implements Callable<Integer> {
         Format chosen = format == null ? new Format() : format;
         Optional<ExecutionDetail> detail;
         List<Decision> decisions = List.of();
+        Optional<OffsetDateTime> scanPruned = Optional.empty();
         try (DatabaseOptions.Session session = database.open(Map.of())) {
             detail = session.history().show(executionId);
             if (chosen.decisions) {
                 decisions = session.history().decisions(executionId);
+                scanPruned = session.history().scanPrunedAt(executionId);
             }
         } catch (Exception e) {
             Console.error(err, "could not read the run history: " + e.getMessage());
@@ -99,7 +102,9 @@ public class ShowCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         if (chosen.decisions) {
-            out.print(decisionsText(decisions));
+            out.print(scanPruned.isPresent() ? "(the scan state of this run was dropped at " + scanPruned.get()
+                    + ", after newer runs on its storage; registry-gc keeps the newest runs' decisions, see"
+                    + " registry-gc.scan-state.keep-runs)\n" : decisionsText(decisions));
             out.flush();
             return ExitCodes.COMPLETED;
         }

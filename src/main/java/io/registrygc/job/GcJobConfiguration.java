@@ -156,7 +156,7 @@ public class GcJobConfiguration {
 
     @Bean
     Step scanPartition(ScanTargetReader scanTargetReader, ScanTargetProcessor scanTargetProcessor,
-            ScanStateWriter scanStateWriter, @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
+            ScanStateWriter scanStateWriter, @Value("${registry-gc.scan.chunk-size:16}") int chunkSize) {
         return new StepBuilder(GcJobNames.SCAN_PARTITION, jobRepository)
                 .<ScanTarget, ScanResult>chunk(chunkSize)
                 .transactionManager(transactionManager)

@@ -4,12 +4,16 @@ import io.registrygc.audit.RunJournal;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.StorageLease;
+import java.util.List;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -28,8 +32,11 @@ public class RunningExecution implements JobExecutionListener {
     private volatile LongConsumer onStart = id -> { };
     private volatile StorageLease lease;
 
-    RunningExecution(JdbcTemplate jdbc) {
+    private final int keepScanState;
+
+    RunningExecution(JdbcTemplate jdbc, @Value("${registry-gc.scan-state.keep-runs:3}") int keepScanState) {
         this.journal = new RunJournal(jdbc);
+        this.keepScanState = Math.max(1, keepScanState);
     }
 
     void onStart(LongConsumer callback) {
@@ -69,11 +76,27 @@ public class RunningExecution implements JobExecutionListener {
         onStart.accept(jobExecution.getId());
     }
 
+    /** Earlier runs' scan state goes once a run completed; failing to prune never fails the run. */
+    private void pruneScanState(String storageRoot) {
+        try {
+            List<Long> pruned = journal.pruneScanState(storageRoot, keepScanState);
+            if (!pruned.isEmpty()) {
+                log.info("dropped the scan state of earlier runs {} (kept: the newest {} runs' scan state, and every"
+                        + " run's plan, audit and history)", pruned, keepScanState);
+            }
+        } catch (DataAccessException e) {
+            log.warn("could not drop the scan state of earlier runs (tried again after the next run): {}", e.getMessage());
+        }
+    }
+
     @Override
     public void afterJob(JobExecution jobExecution) {
         current = null;
         try {
             journal.executionEnded(jobExecution.getId(), jobExecution.getStatus().name());
+            if (jobExecution.getStatus() == BatchStatus.COMPLETED) {
+                pruneScanState(GcJobParameters.settings(jobExecution.getJobParameters()).storageRoot().toString());
+            }
         } finally {
             MDC.remove("run_id");
             MDC.remove("job_execution_id");

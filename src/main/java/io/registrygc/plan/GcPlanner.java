@@ -1,5 +1,6 @@
 package io.registrygc.plan;
 
+import io.registrygc.db.RunPartitions;
 import io.registrygc.db.SqlLists;
 import io.registrygc.manifest.ReferenceKind;
 import io.registrygc.policy.Verdict;
@@ -122,12 +123,14 @@ public final class GcPlanner {
         Long applied = jdbc.queryForObject("SELECT applies_run_id FROM gc_run WHERE run_id = ?", Long.class, runId);
         // fresh statistics: the scan has just bulk-loaded these tables, and without them PostgreSQL plans the
         // reachability joins as nested loops over the whole registry (minutes at 100,000 blobs instead of seconds)
-        jdbc.execute("ANALYZE gc_repository, gc_selection, gc_manifest, gc_tag, gc_reference, gc_layer_link, gc_blob");
+        jdbc.execute("ANALYZE gc_repository, gc_selection");
+        RunPartitions.analyze(jdbc, runId, "gc_manifest", "gc_tag", "gc_reference", "gc_layer_link", "gc_blob");
         run(runId, "DELETE FROM gc_plan_item WHERE run_id = :run");
         run(runId, "DELETE FROM gc_problem WHERE run_id = :run AND path LIKE '--image %'");
         run(runId, """
                 UPDATE gc_manifest SET selected = FALSE, delete_reason = NULL, delete_rule = NULL, keep_reason = NULL
-                 WHERE run_id = :run""");
+                 WHERE run_id = :run
+                   AND (selected OR delete_reason IS NOT NULL OR delete_rule IS NOT NULL OR keep_reason IS NOT NULL)""");
         reportUnknownSelections(runId);
         decideTags(runId, applied);
         selectExplicitly(runId);
@@ -144,7 +147,7 @@ public final class GcPlanner {
             keepWhatThePlanDidNotList(runId, applied);
         }
         keepWhatRootsReach(runId);
-        jdbc.execute("ANALYZE gc_manifest"); // which manifests are kept has just been decided
+        RunPartitions.analyze(jdbc, runId, "gc_manifest"); // which manifests are kept has just been decided
         collectKeptDigests(runId);
         planManifestPhase(runId);
         String blocked = sweepBlocker(runId);
@@ -189,7 +192,7 @@ public final class GcPlanner {
                                         AND p.repository = t.repository AND p.tag = t.tag
                                         AND p.digest IS NOT DISTINCT FROM t.digest)""".replace(":applied", applied.toString()));
         }
-        jdbc.execute("ANALYZE gc_tag");
+        RunPartitions.analyze(jdbc, runId, "gc_tag");
     }
 
     /**
@@ -232,7 +235,8 @@ public final class GcPlanner {
                                ELSE 'the manifest is kept now: ' || COALESCE(m.keep_reason, 'its deletion was not confirmed') END
                            WHEN :deleteRepository THEN 'the repository holds something kept now'
                            ELSE CASE
-                               WHEN k.repository IS NOT NULL THEN 'a kept manifest of ' || k.repository || ' references it now'
+                               WHEN COALESCE(kb.repository, kl.repository) IS NOT NULL
+                                   THEN 'a kept manifest of ' || COALESCE(kb.repository, kl.repository) || ' references it now'
                                WHEN a.action = :deleteBlob AND b.digest IS NULL THEN 'the blob is gone'
                                WHEN a.action = :deleteBlob AND b.modified_at > r.cutoff THEN 'the blob was written again'
                                WHEN a.action = :deleteLink AND l.digest IS NULL THEN 'the layer link is gone'
@@ -247,10 +251,10 @@ public final class GcPlanner {
                   LEFT JOIN gc_blob b ON b.run_id = :run AND a.action = :deleteBlob AND b.digest = a.digest
                   LEFT JOIN gc_layer_link l ON l.run_id = :run AND a.action = :deleteLink
                                            AND l.repository = a.repository AND l.digest = a.digest
-                  LEFT JOIN LATERAL (SELECT MIN(kd.repository) AS repository FROM gc_kept_digest kd
-                                      WHERE kd.run_id = :run AND kd.digest = a.digest
-                                        AND a.action IN (:deleteBlob, :deleteLink)
-                                        AND (a.action = :deleteBlob OR kd.repository = a.repository)) k ON TRUE
+                  LEFT JOIN (SELECT digest, MIN(repository) AS repository FROM gc_kept_digest WHERE run_id = :run
+                              GROUP BY digest) kb ON a.action = :deleteBlob AND kb.digest = a.digest
+                  LEFT JOIN (SELECT DISTINCT repository, digest FROM gc_kept_digest WHERE run_id = :run) kl
+                         ON a.action = :deleteLink AND kl.repository = a.repository AND kl.digest = a.digest
                  WHERE a.run_id = :applied
                    AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :run AND %s)"""
                 .formatted(sameItem).replace(":applied", Long.toString(applied)));
@@ -373,8 +377,11 @@ public final class GcPlanner {
         run(runId, """
                 WITH RECURSIVE %s,
                 kept (repository, digest, via) AS (
-                    SELECT repository, digest, CAST(NULL AS TEXT) FROM gc_manifest
-                     WHERE run_id = :run AND keep_reason IS NOT NULL
+                    -- starts from the edges of the roots, not from every root: most manifests have none
+                    SELECT e.repository, e.to_digest, e.relation || ' kept manifest ' || e.from_digest
+                      FROM edge e JOIN gc_manifest root
+                        ON root.run_id = :run AND root.repository = e.repository AND root.digest = e.from_digest
+                     WHERE root.keep_reason IS NOT NULL
                     UNION
                     SELECT e.repository, e.to_digest, e.relation || ' kept manifest ' || k.digest
                       FROM kept k JOIN edge e ON e.repository = k.repository AND e.from_digest = k.digest
@@ -382,21 +389,24 @@ public final class GcPlanner {
                 UPDATE gc_manifest m SET keep_reason = k.via
                   FROM kept k
                  WHERE m.run_id = :run AND m.repository = k.repository AND m.digest = k.digest
-                   AND m.keep_reason IS NULL AND k.via IS NOT NULL""".formatted(EDGES));
+                   AND m.keep_reason IS NULL""".formatted(EDGES));
     }
 
-    /** The kept manifests and everything they reference, per repository: what the sweep must not touch. */
+    /**
+     * The kept manifests and everything they reference, per repository: what the sweep must not touch. A pair may be
+     * there twice (two kept manifests share a layer): it is only ever anti-joined or looked up, so no sort removes it.
+     */
     private void collectKeptDigests(long runId) {
         run(runId, "DELETE FROM gc_kept_digest WHERE run_id = :run");
         run(runId, """
                 INSERT INTO gc_kept_digest (run_id, repository, digest)
                 SELECT :run, repository, digest FROM gc_manifest WHERE run_id = :run AND keep_reason IS NOT NULL
-                UNION
+                UNION ALL
                 SELECT :run, ref.repository, ref.target_digest
                   FROM gc_reference ref JOIN gc_manifest k
                     ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
                  WHERE ref.run_id = :run AND k.keep_reason IS NOT NULL""");
-        jdbc.execute("ANALYZE gc_kept_digest");
+        RunPartitions.analyze(jdbc, runId, "gc_kept_digest");
     }
 
     private void planManifestPhase(long runId) {

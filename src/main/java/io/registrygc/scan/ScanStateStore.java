@@ -1,5 +1,7 @@
 package io.registrygc.scan;
 
+import io.registrygc.db.BulkCopy;
+import io.registrygc.db.RunPartitions;
 import io.registrygc.manifest.ParsedManifest;
 import io.registrygc.manifest.Reference;
 import io.registrygc.policy.Retention.TagDecision;
@@ -13,20 +15,25 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Writes what the scan found into PostgreSQL ({@code gc_repository}, {@code gc_manifest}, ...), in bulk.
- * Inserts ignore rows already present, so a chunk that is written again after a restart changes nothing.
+ * A chunk's rows are copied in bulk in the chunk's transaction, with its checkpoint: a restart never writes a
+ * target twice, and a scan started again from the beginning first clears the run's state.
  */
 public final class ScanStateStore {
 
     private final JdbcTemplate jdbc;
+    private final BulkCopy copy;
 
     public ScanStateStore(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.copy = new BulkCopy(jdbc.getDataSource());
     }
 
     public static OffsetDateTime timestamp(Instant instant) {
@@ -37,7 +44,7 @@ public final class ScanStateStore {
     public void clearScan(long runId) {
         jdbc.update("DELETE FROM gc_plan_item WHERE run_id = ?", runId);
         jdbc.update("DELETE FROM gc_repository WHERE run_id = ?", runId);
-        jdbc.update("DELETE FROM gc_blob WHERE run_id = ?", runId);
+        RunPartitions.truncate(jdbc, runId);
         jdbc.update("DELETE FROM gc_problem WHERE run_id = ?", runId);
         jdbc.update("UPDATE gc_run SET planned_at = NULL, sweep_blocked = NULL WHERE run_id = ?", runId);
     }
@@ -77,7 +84,12 @@ public final class ScanStateStore {
                             manifest.state().name(), manifest.problem(), timestamp(manifest.modified()),
                             deleted == null ? null : deleted.rule(), deleted == null ? null : deleted.reason()});
                     if (parsed != null) {
+                        // a manifest may list one layer twice; it is one reference
+                        Set<String> seen = new HashSet<>();
                         for (Reference reference : parsed.references()) {
+                            if (!seen.add(reference.kind().name() + reference.digest())) {
+                                continue;
+                            }
                             references.add(new Object[] {runId, name, digest, reference.kind().name(),
                                     reference.digest().toString()});
                         }
@@ -96,19 +108,13 @@ public final class ScanStateStore {
             }
         }
         batch("INSERT INTO gc_repository (run_id, repository, tainted) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", repositories);
-        batch("""
-                INSERT INTO gc_manifest (run_id, repository, digest, kind, media_type, state, problem, modified_at,
-                                         policy_rule, policy_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", manifests);
-        batch("""
-                INSERT INTO gc_reference (run_id, repository, manifest_digest, kind, target_digest)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", references);
-        batch("""
-                INSERT INTO gc_tag (run_id, repository, tag, digest, modified_at, policy_verdict, policy_rule, policy_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", tags);
-        batch("INSERT INTO gc_tag_index (run_id, repository, tag, digest) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", tagIndex);
-        batch("INSERT INTO gc_layer_link (run_id, repository, digest, modified_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", layerLinks);
-        batch("INSERT INTO gc_blob (run_id, digest, size, modified_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", blobs);
+        copy.copy("gc_manifest", "run_id, repository, digest, kind, media_type, state, problem, modified_at, policy_rule,"
+                + " policy_reason", manifests);
+        copy.copy("gc_reference", "run_id, repository, manifest_digest, kind, target_digest", references);
+        copy.copy("gc_tag", "run_id, repository, tag, digest, modified_at, policy_verdict, policy_rule, policy_reason", tags);
+        copy.copy("gc_tag_index", "run_id, repository, tag, digest", tagIndex);
+        copy.copy("gc_layer_link", "run_id, repository, digest, modified_at", layerLinks);
+        copy.copy("gc_blob", "run_id, digest, size, modified_at", blobs);
         batch("INSERT INTO gc_problem (run_id, path, message, impact) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", problems);
     }
 

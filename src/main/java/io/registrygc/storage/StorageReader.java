@@ -85,23 +85,28 @@ public final class StorageReader {
         List<BlobEntry> blobs = new ArrayList<>();
         for (String hex : children(folder, problems)) {
             Path blobFolder = folder.resolve(hex);
-            if (Files.isSymbolicLink(blobFolder) || Files.isSymbolicLink(blobFolder.resolve("data"))) {
-                problems.accept(StorageProblem.noted(blobFolder, SYMLINK));
-                continue;
-            }
-            Optional<Digest> digest = Digest.tryParse(shard.algorithm() + ":" + hex);
-            if (digest.isEmpty() || !hex.startsWith(shard.prefix()) || !Files.isDirectory(blobFolder)) {
-                problems.accept(StorageProblem.noted(blobFolder, "not a blob folder; left alone"));
-                continue;
-            }
+            // one lstat per file (not a stat for each question): a scan makes hundreds of thousands of them
             try {
-                Path data = blobFolder.resolve("data");
-                BasicFileAttributes attributes = attributesOrNull(data);
-                if (attributes == null) {
-                    Instant folderModified = Files.getLastModifiedTime(blobFolder).toInstant();
-                    blobs.add(new BlobEntry(digest.get(), -1, folderModified));
+                BasicFileAttributes folderAttributes = lstatOrNull(blobFolder);
+                if (folderAttributes == null) {
+                    continue; // deleted while we looked
+                }
+                if (folderAttributes.isSymbolicLink()) {
+                    problems.accept(StorageProblem.noted(blobFolder, SYMLINK));
+                    continue;
+                }
+                Optional<Digest> digest = Digest.tryParse(shard.algorithm() + ":" + hex);
+                if (digest.isEmpty() || !hex.startsWith(shard.prefix()) || !folderAttributes.isDirectory()) {
+                    problems.accept(StorageProblem.noted(blobFolder, "not a blob folder; left alone"));
+                    continue;
+                }
+                BasicFileAttributes data = lstatOrNull(blobFolder.resolve("data"));
+                if (data != null && data.isSymbolicLink()) {
+                    problems.accept(StorageProblem.noted(blobFolder, SYMLINK));
+                } else if (data == null) {
+                    blobs.add(new BlobEntry(digest.get(), -1, folderAttributes.lastModifiedTime().toInstant()));
                 } else {
-                    blobs.add(new BlobEntry(digest.get(), attributes.size(), attributes.lastModifiedTime().toInstant()));
+                    blobs.add(new BlobEntry(digest.get(), data.size(), data.lastModifiedTime().toInstant()));
                 }
             } catch (IOException e) {
                 problems.accept(StorageProblem.noted(blobFolder, "cannot read blob folder: " + e.getMessage()));
@@ -260,24 +265,33 @@ public final class StorageReader {
                 for (String hex : sortedChildren(algorithmFolder)) {
                     Path folder = algorithmFolder.resolve(hex);
                     Optional<Digest> digest = Digest.tryParse(algorithm + ":" + hex);
-                    if (digest.isEmpty() || !Files.isDirectory(folder)) {
+                    BasicFileAttributes folderAttributes = lstatOrNull(folder);
+                    if (folderAttributes == null) {
+                        continue; // deleted while we looked
+                    }
+                    if (folderAttributes.isSymbolicLink()) {
+                        problems.accept(new StorageProblem(folder.toString(), SYMLINK, unreadable));
+                        continue;
+                    }
+                    if (digest.isEmpty() || !folderAttributes.isDirectory()) {
                         problems.accept(StorageProblem.noted(folder, "not a digest folder; left alone"));
                         continue;
                     }
                     Path link = folder.resolve("link");
-                    if (Files.isSymbolicLink(folder) || Files.isSymbolicLink(link)) {
-                        problems.accept(new StorageProblem(folder.toString(), SYMLINK, unreadable));
-                        continue;
-                    }
-                    if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+                    BasicFileAttributes linkAttributes = lstatOrNull(link);
+                    if (linkAttributes == null) {
                         // what the registry leaves when it deletes a manifest or link through its API
                         continue;
                     }
-                    Optional<Digest> target = readLink(link, problems, StorageProblem.Impact.NOTED);
+                    if (linkAttributes.isSymbolicLink()) {
+                        problems.accept(new StorageProblem(folder.toString(), SYMLINK, unreadable));
+                        continue;
+                    }
+                    Optional<Digest> target = readLink(link, linkAttributes.size(), problems, StorageProblem.Impact.NOTED);
                     if (target.isPresent() && !target.get().equals(digest.get())) {
                         problems.accept(StorageProblem.noted(link, "link holds " + target.get() + ", folder names " + digest.get()));
                     }
-                    Instant modified = target.isPresent() ? modifiedOrEpoch(link) : modifiedOrEpoch(folder);
+                    Instant modified = (target.isPresent() ? linkAttributes : folderAttributes).lastModifiedTime().toInstant();
                     entries.add(new LinkEntry(digest.get(), modified));
                 }
             }
@@ -290,7 +304,20 @@ public final class StorageReader {
     /** Reads a link file tolerantly: missing, empty or corrupt links are reported with the given impact. */
     private Optional<Digest> readLink(Path link, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
         try {
-            if (Files.size(link) > MAX_LINK_BYTES) {
+            return readLink(link, Files.size(link), problems, impact);
+        } catch (NoSuchFileException e) {
+            problems.accept(new StorageProblem(link.toString(), "link file is missing", impact));
+            return Optional.empty();
+        } catch (IOException e) {
+            problems.accept(new StorageProblem(link.toString(), "cannot read link: " + e.getMessage(), impact));
+            return Optional.empty();
+        }
+    }
+
+    /** {@code size}: the link file's size, known from its attributes. */
+    private Optional<Digest> readLink(Path link, long size, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
+        try {
+            if (size > MAX_LINK_BYTES) {
                 problems.accept(new StorageProblem(link.toString(), "link file is too large to be a link", impact));
                 return Optional.empty();
             }
@@ -324,6 +351,15 @@ public final class StorageReader {
         }
         names.sort(null);
         return names;
+    }
+
+    /** The attributes of the file itself (a symbolic link is not followed), or null when there is none. */
+    private static BasicFileAttributes lstatOrNull(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     private static BasicFileAttributes attributesOrNull(Path path) throws IOException {
@@ -367,11 +403,12 @@ public final class StorageReader {
                     if (name.startsWith("_")) {
                         continue;
                     }
-                    if (Files.isSymbolicLink(child)) {
+                    BasicFileAttributes attributes = lstatOrNull(child);
+                    if (attributes != null && attributes.isSymbolicLink()) {
                         // the registry would follow it: what the repositories there reference is unknown to us
                         problems.accept(StorageProblem.blocksSweep(child, SYMLINK + "; the registry follows it, so"
                                 + " the blobs its repositories need are unknown"));
-                    } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    } else if (attributes != null && attributes.isDirectory()) {
                         pending.push(child);
                     }
                 }

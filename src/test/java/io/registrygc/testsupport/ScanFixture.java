@@ -144,6 +144,8 @@ public final class ScanFixture {
         }
 
         public Repository layerLink(Digest digest, Instant modified) {
+            // one folder per digest, as on disk: linking a layer a second time rewrites the same link
+            layerLinks.removeIf(link -> link.digest().equals(digest));
             layerLinks.add(new LinkEntry(digest, modified));
             return this;
         }
