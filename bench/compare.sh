@@ -10,7 +10,7 @@
 #
 # CACHE=cold (default: the page cache is dropped before each run), warm (the copy just written is in the
 # cache), or both. Extra options for registry-gc in GC_OPTIONS (e.g. "--threads 16"), for its JVM in
-# JAVA_OPTIONS (e.g. -Xmx256m). Needs docker-registry (apt-get install docker-registry), python3 and
+# JAVA_OPTIONS (e.g. -Xmx256m); it runs through bin/registry-gc. Needs docker-registry (apt-get install docker-registry), python3 and
 # target/registry-gc.jar (mvn -B package -DskipTests). SPRING_DATASOURCE_URL selects a PostgreSQL server;
 # otherwise the embedded one (its start is then part of each run's time). Prints a table; writes nothing
 # outside target/bench.
@@ -72,7 +72,11 @@ same() { diff <(cd "$work/$1/docker/registry/v2/blobs" && find . -name data | so
 
 export REGISTRY_GC_HOME=$work/registry-gc-home
 read -r -a gc_options <<< "${GC_OPTIONS:-}"
-read -r -a java_options <<< "${JAVA_OPTIONS:-}"
+# registry-gc runs through bin/registry-gc, as the README recommends; its one-time preparation (the extracted jar and
+# the class archive of a first run) is made by a dry run on the example storage before anything is measured
+rm -rf "$work/training" && cp -r examples/storage "$work/training"
+env JAVA_OPTS="${JAVA_OPTIONS:-}" REGISTRY_GC_JAR="$jar" bin/registry-gc run --storage-root "$work/training" --dry-run \
+  --min-age 0 > /dev/null 2>&1 || true
 caches=${CACHE:-cold}; [ "$caches" = both ] && caches="cold warm"
 printf '%-34s %-5s %10s %10s %10s %8s\n' run cache "wall time" "CPU time" "max RSS" "blobs left"
 for cache in $caches; do
@@ -81,8 +85,8 @@ for cache in $caches; do
     fresh "reference-$mode"
     measure "$cache" "reference-$mode-$cache" docker-registry garbage-collect "${flag[@]}" "$(config "$work/reference-$mode")"
     fresh "registry-gc-$mode"
-    measure "$cache" "registry-gc-$mode-$cache" java "${java_options[@]}" -jar "$jar" run --storage-root "$work/registry-gc-$mode" \
-      "${flag[@]}" --min-age 0 "${gc_options[@]}"
+    measure "$cache" "registry-gc-$mode-$cache" env JAVA_OPTS="${JAVA_OPTIONS:-}" REGISTRY_GC_JAR="$jar" bin/registry-gc run \
+      --storage-root "$work/registry-gc-$mode" "${flag[@]}" --min-age 0 "${gc_options[@]}"
   done
   echo "blobs kept, $cache, orphans only:    $(same reference-orphans registry-gc-orphans)"
   echo "blobs kept, $cache, delete untagged: $(same reference-untagged registry-gc-untagged)$(

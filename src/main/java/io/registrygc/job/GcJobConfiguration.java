@@ -322,7 +322,7 @@ public class GcJobConfiguration {
     PlanItemWriter planItemWriter(RunContext run, JdbcTemplate jdbc, RunMetrics metrics, RunningExecution running) {
         PlanStore plans = new PlanStore(jdbc);
         PlanExecutor executor = new PlanExecutor(run.reader(), run.deleter(),
-                (repository, digest) -> plans.tagsIndexing(run.runId(), repository, digest), run.settings().cutoff(),
+                manifests -> plans.tagsIndexing(run.runId(), manifests), run.settings().cutoff(),
                 run.settings().dryRun());
         return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run, running::verifyLease);
     }

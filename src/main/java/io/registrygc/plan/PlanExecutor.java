@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,9 +17,9 @@ import java.util.Optional;
  */
 public final class PlanExecutor {
 
-    /** Tags whose index lists a manifest, so their index entries go with it. */
+    /** Tags whose index lists each manifest ({@code repository@digest}), so their index entries go with it. */
     public interface TagIndex {
-        List<String> tagsIndexing(String repository, String digest);
+        Map<String, List<String>> tagsIndexing(List<? extends PlanItem> manifests);
     }
 
     private final StorageReader reader;
@@ -38,10 +39,12 @@ public final class PlanExecutor {
     /** Carries out items in order; the first that cannot be deleted stops it with an exception naming the item. */
     public List<ExecutedItem> carryOut(List<? extends PlanItem> items) throws IOException {
         List<ExecutedItem> done = new ArrayList<>(items.size());
+        Map<String, List<String>> indexingTags = dryRun ? Map.of() : tagIndex.tagsIndexing(items.stream()
+                .filter(i -> i.action() == PlanItem.Action.DELETE_MANIFEST && i.drift() == null).toList());
         for (PlanItem item : items) {
             try {
                 done.add(item.drift() != null ? new ExecutedItem(item, Outcome.DRIFTED, 0)
-                        : dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item));
+                        : dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item, indexingTags));
             } catch (IOException e) {
                 throw new IOException("cannot delete " + item.describe() + ": " + e.getMessage(), e);
             }
@@ -49,23 +52,24 @@ public final class PlanExecutor {
         return done;
     }
 
-    ExecutedItem execute(PlanItem item) throws IOException {
+    private ExecutedItem execute(PlanItem item, Map<String, List<String>> indexingTags) throws IOException {
         return switch (item.action()) {
             case DELETE_TAG -> changedSinceCutoff(reader.tagModified(item.repository(), item.tag())) ? kept(item)
                     : done(item, deleter.deleteTag(item.repository(), item.tag()));
-            case DELETE_MANIFEST -> deleteManifest(item);
+            case DELETE_MANIFEST -> deleteManifest(item, indexingTags.getOrDefault(item.repository() + "@" + item.digest(),
+                    List.of()));
             case DELETE_LAYER_LINK -> deleteLayerLink(item);
             case DELETE_REPOSITORY -> done(item, deleter.deleteRepository(item.repository()));
             case DELETE_BLOB -> deleteBlob(item);
         };
     }
 
-    private ExecutedItem deleteManifest(PlanItem item) throws IOException {
+    private ExecutedItem deleteManifest(PlanItem item, List<String> indexingTags) throws IOException {
         Digest digest = Digest.parse(item.digest());
         if (changedSinceCutoff(reader.revisionModified(item.repository(), digest))) {
             return kept(item);
         }
-        for (String tag : tagIndex.tagsIndexing(item.repository(), item.digest())) {
+        for (String tag : indexingTags) {
             deleter.deleteTagIndexEntry(item.repository(), tag, digest);
         }
         return done(item, deleter.deleteRevision(item.repository(), digest));

@@ -1,5 +1,8 @@
 package io.registrygc.plan;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -41,8 +44,20 @@ public final class PlanStore {
         return count == null ? 0 : count;
     }
 
-    public List<String> tagsIndexing(long runId, String repository, String digest) {
-        return jdbc.queryForList("SELECT tag FROM gc_tag_index WHERE run_id = ? AND repository = ? AND digest = ?",
-                String.class, runId, repository, digest);
+    /** The tags whose index lists each of these manifests ({@code repository@digest}), in one query for a whole chunk. */
+    public Map<String, List<String>> tagsIndexing(long runId, List<? extends PlanItem> manifests) {
+        Map<String, List<String>> tags = new HashMap<>();
+        if (manifests.isEmpty()) {
+            return tags;
+        }
+        jdbc.query("""
+                SELECT t.repository, t.digest, t.tag
+                  FROM unnest(?::text[], ?::text[]) AS m (repository, digest)
+                  JOIN gc_tag_index t ON t.run_id = ? AND t.repository = m.repository AND t.digest = m.digest""",
+                rs -> {
+                    tags.computeIfAbsent(rs.getString(1) + "@" + rs.getString(2), k -> new ArrayList<>()).add(rs.getString(3));
+                }, manifests.stream().map(PlanItem::repository).toArray(String[]::new),
+                manifests.stream().map(PlanItem::digest).toArray(String[]::new), runId);
+        return tags;
     }
 }
