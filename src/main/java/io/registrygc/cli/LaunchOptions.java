@@ -30,7 +30,7 @@ class LaunchOptions {
             description = "Log each step's progress (done, rate, time left) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
             description = "Partitions of the scan and of the blob sweep run on N threads (default: ${DEFAULT-VALUE}); sized for"
                     + " I/O, not for cores: many outstanding reads help a cold scan even on two cores. May change on a resume.")
     int threads;

@@ -156,7 +156,7 @@ public class GcJobConfiguration {
 
     @Bean
     Step scanPartition(ScanTargetReader scanTargetReader, ScanTargetProcessor scanTargetProcessor,
-            ScanStateWriter scanStateWriter, @Value("${registry-gc.scan.chunk-size:16}") int chunkSize) {
+            ScanStateWriter scanStateWriter, @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
         return new StepBuilder(GcJobNames.SCAN_PARTITION, jobRepository)
                 .<ScanTarget, ScanResult>chunk(chunkSize)
                 .transactionManager(transactionManager)
@@ -232,7 +232,7 @@ public class GcJobConfiguration {
      * outstanding reads help even on two cores). Log lines of a partition carry the run's context.
      */
     @Bean
-    ThreadPoolTaskExecutor gcWorkers(@Value("${registry-gc.threads:8}") int threads) {
+    ThreadPoolTaskExecutor gcWorkers(@Value("${registry-gc.threads:16}") int threads) {
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
         executor.setCorePoolSize(threads);
         executor.setMaxPoolSize(threads);

@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicLong;
 /** What the scan has found so far, for its progress lines (the scan's total is not known in advance). */
 final class ScanTally implements StepProgressListener.Tally<ScanResult> {
 
-    private final AtomicLong shards = new AtomicLong();
     private final AtomicLong blobs = new AtomicLong();
     private final AtomicLong repositories = new AtomicLong();
     private final AtomicLong manifests = new AtomicLong();
@@ -16,7 +15,6 @@ final class ScanTally implements StepProgressListener.Tally<ScanResult> {
     @Override
     public void accept(ScanResult result) {
         if (result instanceof ScanResult.Blobs found) {
-            shards.incrementAndGet();
             blobs.addAndGet(found.blobs().size());
         } else if (result instanceof ScanResult.Repository repository) {
             repositories.incrementAndGet();
@@ -27,14 +25,14 @@ final class ScanTally implements StepProgressListener.Tally<ScanResult> {
 
     @Override
     public void reset() {
-        for (AtomicLong counter : new AtomicLong[] {shards, blobs, repositories, manifests, problems}) {
+        for (AtomicLong counter : new AtomicLong[] {blobs, repositories, manifests, problems}) {
             counter.set(0);
         }
     }
 
     @Override
     public String get() {
-        return shards.get() + " blob shards, " + blobs.get() + " blobs, " + repositories.get() + " repositories, "
+        return blobs.get() + " blobs, " + repositories.get() + " repositories, "
                 + manifests.get() + " manifests" + (problems.get() > 0 ? ", " + problems.get() + " problems" : "");
     }
 }

@@ -4,16 +4,20 @@ import io.registrygc.scan.ScanRange;
 import io.registrygc.scan.ScanTarget;
 import io.registrygc.storage.StorageProblem;
 import io.registrygc.storage.StorageReader;
+import io.registrygc.storage.BlobShard;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
- * Enumerates the targets of one scan partition: its blob shards, or its repositories in walk order, then the
- * end of the partition (with what the walk could not read after its last repository). Its checkpoint is the
+ * Enumerates the targets of one scan partition: its blob shards' folders in batches, or its repositories in walk
+ * order, then the end of the partition (with what the walk could not read after its last repository). Its checkpoint is the
  * key of the last target read, so a restarted partition continues after its last committed chunk.
  */
 class ScanTargetReader implements ItemStreamReader<ScanTarget> {
@@ -42,12 +46,52 @@ class ScanTargetReader implements ItemStreamReader<ScanTarget> {
         if (finished) {
             targets = Collections.emptyIterator();
         } else if (range instanceof ScanRange.Shards shards) {
-            targets = storage.blobShards(walkProblems::add).stream().filter(shards::contains)
-                    .filter(s -> lastKey == null || (BLOBS + s.key()).compareTo(lastKey) > 0)
-                    .<ScanTarget>map(ScanTarget.Shard::new).iterator();
+            targets = blobBatches(storage.blobShards(walkProblems::add).stream().filter(shards::contains).toList());
         } else {
             targets = repositories((ScanRange.Repositories) range);
         }
+    }
+
+    /**
+     * The shards' folders in batches of at most {@link ScanTarget.Shard#MAX_BLOBS}, each shard listed when its turn
+     * comes, after the checkpoint ({@code blobs/<shard>/<last name>}; a checkpoint of the shard alone, as an
+     * earlier version wrote it, means the whole shard is done).
+     */
+    private Iterator<ScanTarget> blobBatches(List<BlobShard> shards) {
+        String[] done = lastKey != null && lastKey.startsWith(BLOBS) ? lastKey.substring(BLOBS.length()).split("/", 3) : null;
+        String resumeShard = done == null ? null : done[0] + "/" + done[1];
+        String resumeAfter = done != null && done.length > 2 ? done[2] : null;
+        Deque<ScanTarget> batches = new ArrayDeque<>();
+        Iterator<BlobShard> pending = shards.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                while (batches.isEmpty() && pending.hasNext()) {
+                    BlobShard shard = pending.next();
+                    int order = resumeShard == null ? 1 : shard.key().compareTo(resumeShard);
+                    if (order < 0 || (order == 0 && resumeAfter == null)) {
+                        continue; // done before the restart
+                    }
+                    List<String> names = storage.blobNames(shard, walkProblems::add);
+                    if (order == 0) {
+                        names = names.stream().filter(n -> n.compareTo(resumeAfter) > 0).toList();
+                    }
+                    for (int from = 0; from < names.size(); from += ScanTarget.Shard.MAX_BLOBS) {
+                        batches.add(new ScanTarget.Shard(shard,
+                                names.subList(from, Math.min(names.size(), from + ScanTarget.Shard.MAX_BLOBS))));
+                    }
+                }
+                return !batches.isEmpty();
+            }
+
+            @Override
+            public ScanTarget next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return batches.poll();
+            }
+        };
     }
 
     private Iterator<ScanTarget> repositories(ScanRange.Repositories range) {

@@ -5,17 +5,31 @@ import io.registrygc.storage.StorageProblem;
 import java.util.List;
 
 /**
- * One unit of scan work: a blob shard or a repository. Targets come in a fixed order (blob shards, then
+ * One unit of scan work: a batch of a blob shard's folders, or a repository. Targets come in a fixed order (blobs, then
  * repositories in walk order, then the end), and {@link #key()} says where a restarted scan picks up.
  */
 public sealed interface ScanTarget {
 
     String key();
 
-    record Shard(BlobShard shard) implements ScanTarget {
+    /**
+     * Up to {@link #MAX_BLOBS} blob folders of one shard, in name order: a chunk holds a bounded number of blobs
+     * however large the registry (a shard of a million-blob registry holds about 4,000).
+     */
+    record Shard(BlobShard shard, List<String> names) implements ScanTarget {
+        public static final int MAX_BLOBS = 1000;
+
+        public Shard {
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("a batch of blobs names at least one");
+            }
+            names = List.copyOf(names);
+        }
+
+        /** {@code blobs/<algorithm>/<xx>/<last name of the batch>}. */
         @Override
         public String key() {
-            return "blobs/" + shard.key();
+            return "blobs/" + shard.key() + "/" + names.get(names.size() - 1);
         }
     }
 

@@ -62,7 +62,7 @@ public final class Scanner {
 
     private ScanResult scanShard(ScanTarget.Shard target) {
         List<StorageProblem> problems = new ArrayList<>();
-        return new ScanResult.Blobs(storage.listBlobs(target.shard(), problems::add), problems);
+        return new ScanResult.Blobs(storage.listBlobs(target.shard(), target.names(), problems::add), problems);
     }
 
     private ScanResult scanRepository(ScanTarget.Repository target) {

@@ -79,11 +79,16 @@ public final class StorageReader {
         }
     }
 
-    /** The blob folders of one shard. Folders that are not a digest are reported and left alone. */
-    public List<BlobEntry> listBlobs(BlobShard shard, Consumer<StorageProblem> problems) {
+    /** The names in a blob shard's folder, sorted (what {@link #listBlobs} is then asked for, in batches). */
+    public List<String> blobNames(BlobShard shard, Consumer<StorageProblem> problems) {
+        return children(paths.blobsRoot().resolve(shard.algorithm()).resolve(shard.prefix()), problems);
+    }
+
+    /** These blob folders of a shard. Folders that are not a digest are reported and left alone. */
+    public List<BlobEntry> listBlobs(BlobShard shard, List<String> names, Consumer<StorageProblem> problems) {
         Path folder = paths.blobsRoot().resolve(shard.algorithm()).resolve(shard.prefix());
-        List<BlobEntry> blobs = new ArrayList<>();
-        for (String hex : children(folder, problems)) {
+        List<BlobEntry> blobs = new ArrayList<>(names.size());
+        for (String hex : names) {
             Path blobFolder = folder.resolve(hex);
             // one lstat per file (not a stat for each question): a scan makes hundreds of thousands of them
             try {
