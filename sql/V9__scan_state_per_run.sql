@@ -98,3 +98,6 @@ CREATE TRIGGER gc_run_partitions AFTER INSERT OR DELETE ON gc_run
 
 -- when the run's scan state was dropped (its plan, audit, problems and history stay)
 ALTER TABLE gc_run ADD COLUMN scan_pruned_at TIMESTAMPTZ;
+
+-- gc_plan_item_part (run_id, phase, part, seq) serves every lookup by (run_id, phase) as well
+DROP INDEX gc_plan_item_phase;

@@ -121,6 +121,9 @@ public final class GcPlanner {
         boolean deleteUntagged = Boolean.TRUE.equals(
                 jdbc.queryForObject("SELECT delete_untagged FROM gc_run WHERE run_id = ?", Boolean.class, runId));
         Long applied = jdbc.queryForObject("SELECT applies_run_id FROM gc_run WHERE run_id = ?", Long.class, runId);
+        // the hash joins and sorts over a scan of 100,000 blobs fit in memory (PostgreSQL's default of 4 MB sends them
+        // to disk); for the planning transaction only
+        jdbc.execute("SET LOCAL work_mem = '64MB'");
         // fresh statistics: the scan has just bulk-loaded these tables, and without them PostgreSQL plans the
         // reachability joins as nested loops over the whole registry (minutes at 100,000 blobs instead of seconds)
         jdbc.execute("ANALYZE gc_repository, gc_selection");
