@@ -24,6 +24,8 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
+import io.registrygc.run.GcJobNames;
+import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
@@ -97,6 +99,13 @@ public class GcLauncher {
                     jobOperator.abandon(unfinished);
                     unfinished = null;
                 }
+            }
+            if (unfinished != null && scanSplitInterrupted(unfinished) && sameSelection(unfinished, settings)) {
+                // a partition without its range cannot be resumed; nothing was deleted before the scan ends
+                log.warn("job execution {} failed while it split its scan into partitions: it is abandoned, and a new"
+                        + " run starts from a fresh scan", unfinished.getId());
+                jobOperator.abandon(unfinished);
+                unfinished = null;
             }
             if (unfinished != null && !sameSelection(unfinished, settings)) {
                 if (!abandonUnfinished) {
@@ -190,6 +199,25 @@ public class GcLauncher {
         return LEFT_RUNNING.contains(execution.getStatus()) || execution.getEndTime() == null
                 || execution.getStepExecutions().stream()
                         .anyMatch(step -> step.getStatus().isRunning() || step.getStatus() == BatchStatus.UNKNOWN);
+    }
+
+    /**
+     * Whether the run's scan did not complete and one of its partitions was never recorded with its range (the
+     * database failed while the scan was being split): such a partition cannot be resumed.
+     */
+    private boolean scanSplitInterrupted(JobExecution execution) {
+        JobInstance instance = execution.getJobInstance();
+        StepExecution scan = jobRepository.getLastStepExecution(instance, GcJobNames.SCAN);
+        if (scan == null || scan.getStatus() == BatchStatus.COMPLETED) {
+            return false;
+        }
+        for (String partition : ScanPartitioner.partitionNames()) {
+            StepExecution last = jobRepository.getLastStepExecution(instance, GcJobNames.SCAN_PARTITION + ":" + partition);
+            if (last == null || !ScanPartitioner.hasRange(last.getExecutionContext())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An execution, or one of its steps, that Spring Batch could not record the end of: its checkpoints may lie. */

@@ -41,6 +41,11 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
 
     @Override
     public Collection<String> getPartitionNames(int gridSize) {
+        return partitionNames();
+    }
+
+    /** The partitions' names, the same in every execution of a run (a restart finds its partitions by them). */
+    static List<String> partitionNames() {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < SHARD_PARTITIONS; i++) {
             names.add(name("blobs", i));
@@ -94,12 +99,17 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
         return context;
     }
 
+    /** Whether a partition's context was recorded with its range (not when the split was interrupted). */
+    static boolean hasRange(ExecutionContext context) {
+        return context.containsKey(RANGE);
+    }
+
     /** The range a partition's context names. */
     static ScanRange range(ExecutionContext context) {
         if (!context.containsKey(RANGE)) {
             // only when the process died between recording the split and storing the partitions
             throw new IllegalStateException("scan partition without a range: the scan's split was interrupted; "
-                    + "rerun with --abandon-unfinished to start a new run");
+                    + "rerun the same command (a new run starts)");
         }
         return switch (context.getString(RANGE)) {
             case "shards" -> new ScanRange.Shards(context.getString(FIRST), context.getString(LAST));
