@@ -308,21 +308,13 @@ public final class StorageReader {
 
     /** Reads a link file tolerantly: missing, empty or corrupt links are reported with the given impact. */
     private Optional<Digest> readLink(Path link, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
-        try {
-            return readLink(link, Files.size(link), problems, impact);
-        } catch (NoSuchFileException e) {
-            problems.accept(new StorageProblem(link.toString(), "link file is missing", impact));
-            return Optional.empty();
-        } catch (IOException e) {
-            problems.accept(new StorageProblem(link.toString(), "cannot read link: " + e.getMessage(), impact));
-            return Optional.empty();
-        }
+        return readLink(link, -1, problems, impact);
     }
 
-    /** {@code size}: the link file's size, known from its attributes. */
+    /** {@code size}: the link file's size when its attributes were read already, or -1. */
     private Optional<Digest> readLink(Path link, long size, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
         try {
-            if (size > MAX_LINK_BYTES) {
+            if ((size < 0 ? Files.size(link) : size) > MAX_LINK_BYTES) {
                 problems.accept(new StorageProblem(link.toString(), "link file is too large to be a link", impact));
                 return Optional.empty();
             }
