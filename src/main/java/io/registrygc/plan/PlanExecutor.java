@@ -1,5 +1,6 @@
 package io.registrygc.plan;
 
+import io.registrygc.storage.BlobEntry;
 import io.registrygc.storage.Digest;
 import io.registrygc.storage.StorageDeleter;
 import io.registrygc.storage.StorageReader;
@@ -85,13 +86,13 @@ public final class PlanExecutor {
 
     private ExecutedItem deleteBlob(PlanItem item) throws IOException {
         Digest digest = Digest.parse(item.digest());
-        if (changedSinceCutoff(reader.blobModified(digest))) {
+        Optional<BlobEntry> data = reader.blobData(digest);
+        if (changedSinceCutoff(data.map(BlobEntry::modified))) {
             return kept(item);
         }
-        long removed = deleter.deleteBlob(digest);
         // an interrupted execution may have removed its data already: the scan knows its size
-        return removed < 0 ? new ExecutedItem(item, Outcome.ALREADY_GONE, item.bytes())
-                : new ExecutedItem(item, Outcome.DELETED, removed);
+        return deleter.deleteBlob(digest) && data.isPresent() ? new ExecutedItem(item, Outcome.DELETED, data.get().size())
+                : new ExecutedItem(item, Outcome.ALREADY_GONE, item.bytes());
     }
 
     private boolean changedSinceCutoff(Optional<Instant> modified) {

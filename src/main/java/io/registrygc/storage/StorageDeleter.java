@@ -58,22 +58,12 @@ public final class StorageDeleter {
     }
 
     /**
-     * Removes a blob folder; returns the bytes of data removed, or -1 when its data file was already
-     * gone (an interrupted delete removes the data before the folder).
+     * Removes a blob folder; true when its data file was removed by this call (false: it was gone already, as an
+     * interrupted delete removes the data before the folder).
      */
-    public long deleteBlob(Digest digest) throws IOException {
+    public boolean deleteBlob(Digest digest) throws IOException {
         Path folder = paths.blobFolder(digest);
-        if (!isRealFolder(folder)) {
-            return -1;
-        }
-        long size;
-        try {
-            size = Files.readAttributes(paths.blobData(digest), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
-        } catch (NoSuchFileException e) {
-            size = -1;
-        }
-        deleteFolderOf(folder, "data");
-        return size;
+        return isRealFolder(folder) && deleteFolderOf(folder, "data");
     }
 
     /**
@@ -81,24 +71,29 @@ public final class StorageDeleter {
      * anything else in it (legacy signatures, a temporary link) is removed as a tree.
      */
     private boolean deleteLinkFolder(Path folder) throws IOException {
-        return isRealFolder(folder) && deleteFolderOf(folder, "link");
+        if (!isRealFolder(folder)) {
+            return false;
+        }
+        deleteFolderOf(folder, "link");
+        return true;
     }
 
     /**
      * The common case in two system calls (remove the one file, then the folder) instead of a walk: a sweep removes
-     * hundreds of thousands of these. A folder that holds more falls back to the walk.
+     * hundreds of thousands of these. A folder that holds more falls back to the walk. True when the file was there.
      */
     private boolean deleteFolderOf(Path folder, String onlyFile) throws IOException {
         insideStorage(folder);
+        boolean fileRemoved = false;
         try {
-            Files.deleteIfExists(folder.resolve(onlyFile));
+            fileRemoved = Files.deleteIfExists(folder.resolve(onlyFile));
             Files.delete(folder);
         } catch (NoSuchFileException e) {
             // removed meanwhile (an interrupted execution, or the registry): nothing left to do
         } catch (DirectoryNotEmptyException e) {
             deleteTree(folder);
         }
-        return true;
+        return fileRemoved;
     }
 
     /** A directory itself, not a symbolic link to one (which is never followed). */

@@ -158,8 +158,11 @@ public final class StorageReader {
         return modified(paths.layerLinkFolder(repository, digest).resolve("link"));
     }
 
-    public Optional<Instant> blobModified(Digest digest) throws IOException {
-        return modified(paths.blobData(digest));
+    /** A blob's data file as it is now (its size and time, the link itself if it is one); empty when it is gone. */
+    public Optional<BlobEntry> blobData(Digest digest) throws IOException {
+        BasicFileAttributes data = lstatOrNull(paths.blobData(digest));
+        return data == null ? Optional.empty()
+                : Optional.of(new BlobEntry(digest, data.size(), data.lastModifiedTime().toInstant()));
     }
 
     private static Optional<Instant> modified(Path file) throws IOException {
