@@ -19,6 +19,7 @@ import io.registrygc.scan.ScanStateStore;
 import io.registrygc.scan.ScanTarget;
 import io.registrygc.scan.Scanner;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -82,17 +83,20 @@ public class GcJobConfiguration {
 
     @Bean
     Job registryGarbageCollection(Step readPullLogs, Step scan, Step recheckBeforeManifests, Step deleteManifests,
-            Step recheckBeforeSweep, Step deleteOrphanBlobs, RunningExecution runningExecution) {
+            Step recheckBeforeSweep, Step deleteOrphanBlobs, Step recheckAfterSweep, RunningExecution runningExecution,
+            LiveRecheck liveRecheck) {
         return new JobBuilder(GcJobNames.JOB, jobRepository)
                 .validator(GcJobParameters.validator())
                 .observationRegistry(observations)
                 .listener(runningExecution)
+                .listener(liveRecheck)
                 .start(readPullLogs)
                 .next(scan)
                 .next(recheckBeforeManifests)
                 .next(deleteManifests)
                 .next(recheckBeforeSweep)
                 .next(deleteOrphanBlobs)
+                .next(recheckAfterSweep)
                 .build();
     }
 
@@ -108,6 +112,12 @@ public class GcJobConfiguration {
     @Bean
     Step recheckBeforeSweep(RecheckTasklet recheckTasklet) {
         return recheckStep(GcJobNames.RECHECK_BEFORE_SWEEP, recheckTasklet);
+    }
+
+    /** The last look: writes back the links that manifests pushed during the sweep need. */
+    @Bean
+    Step recheckAfterSweep(RecheckTasklet recheckTasklet) {
+        return recheckStep(GcJobNames.RECHECK_AFTER_SWEEP, recheckTasklet);
     }
 
     @Bean
@@ -134,8 +144,17 @@ public class GcJobConfiguration {
 
     @Bean
     @StepScope
-    RecheckTasklet recheckTasklet(RunContext run, JdbcTemplate jdbc) {
-        return new RecheckTasklet(run, new RecentManifests(run.reader(), new ManifestParser()), new PlanRecheck(jdbc));
+    RecheckTasklet recheckTasklet(RunContext run, JdbcTemplate jdbc, LiveRecheck liveRecheck) {
+        return new RecheckTasklet(run, new RecentManifests(run.reader(), new ManifestParser()), new PlanRecheck(jdbc),
+                liveRecheck);
+    }
+
+    /** The looks at the storage inside the deletion phases, shared by their partitions. */
+    @Bean
+    LiveRecheck liveRecheck(JdbcTemplate jdbc, @Value("${registry-gc.online.grace:1s}") Duration grace) {
+        TransactionTemplate ownTransaction = new TransactionTemplate(transactionManager);
+        ownTransaction.setPropagationBehavior(TransactionTemplate.PROPAGATION_REQUIRES_NEW);
+        return new LiveRecheck(new PlanRecheck(jdbc), ownTransaction, grace);
     }
 
     // ------------------------------------------------------------------------------------------------ steps
@@ -311,19 +330,33 @@ public class GcJobConfiguration {
                 .fromClause("gc_plan_item")
                 .whereClause("run_id = :run AND phase = :phase AND part = :part")
                 .parameterValues(Map.of("run", run.runId(), "phase", phase.name(), "part", part))
-                .sortKeys(Map.of("seq", Order.ASCENDING))
+                .sortKeys(sortKeys(phase))
                 .rowMapper(PlanStore.ROW)
                 .pageSize(500)
                 .build();
     }
 
+    /**
+     * In plan order; in the blob phase a partition's layer links before its blobs ('DELETE_LAYER_LINK' sorts after
+     * 'DELETE_BLOB'), so that blob data goes a grace after the links that served it.
+     */
+    private static Map<String, Order> sortKeys(PlanItem.Phase phase) {
+        Map<String, Order> keys = new LinkedHashMap<>();
+        if (phase == PlanItem.Phase.BLOBS) {
+            keys.put("action", Order.DESCENDING);
+        }
+        keys.put("seq", Order.ASCENDING);
+        return keys;
+    }
+
     @Bean
     @StepScope
-    PlanItemWriter planItemWriter(RunContext run, JdbcTemplate jdbc, RunMetrics metrics, RunningExecution running) {
+    PlanItemWriter planItemWriter(RunContext run, JdbcTemplate jdbc, RunMetrics metrics, RunningExecution running,
+            LiveRecheck liveRecheck) {
         PlanStore plans = new PlanStore(jdbc);
         PlanExecutor executor = new PlanExecutor(run.reader(), run.deleter(),
                 manifests -> plans.tagsIndexing(run.runId(), manifests), run.settings().cutoff(),
                 run.settings().dryRun());
-        return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run, running::verifyLease);
+        return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run, running::verifyLease, liveRecheck, plans);
     }
 }

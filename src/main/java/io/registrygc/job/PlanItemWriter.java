@@ -6,7 +6,9 @@ import io.registrygc.plan.ExecutedItem;
 import io.registrygc.plan.Outcome;
 import io.registrygc.plan.PlanExecutor;
 import io.registrygc.plan.PlanItem;
+import io.registrygc.plan.PlanStore;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Carries out a chunk of plan items (in a dry run: only records them) and writes their audit rows in the
- * chunk's transaction. A failed deletion fails the step: nothing after it runs.
+ * chunk's transaction. A failed deletion fails the step: nothing after it runs. Before deleting, it looks at the
+ * storage for what was pushed since ({@link LiveRecheck}); blob data goes only a grace after this partition's
+ * layer links went (the plan reader gives a partition's links first).
  */
 class PlanItemWriter implements ItemWriter<PlanItem> {
 
@@ -27,27 +31,71 @@ class PlanItemWriter implements ItemWriter<PlanItem> {
     private final AuditLog audit;
     private final RunMetrics metrics;
     private final RunContext run;
-    private final Runnable beforeDeleting;
+    private final Runnable verifyLease;
+    private final LiveRecheck live;
+    private final PlanStore plans;
+    /** When this partition last deleted links; at first, when it started (an earlier execution may just have). */
+    private long linksDeletedAt = System.nanoTime();
 
-    /** {@code beforeDeleting}: throws when this run may no longer delete (its storage lease was taken over). */
-    PlanItemWriter(PlanExecutor executor, AuditLog audit, RunMetrics metrics, RunContext run, Runnable beforeDeleting) {
+    /** {@code verifyLease}: throws when this run may no longer delete (its storage lease was taken over). */
+    PlanItemWriter(PlanExecutor executor, AuditLog audit, RunMetrics metrics, RunContext run, Runnable verifyLease,
+            LiveRecheck live, PlanStore plans) {
         this.executor = executor;
         this.audit = audit;
         this.metrics = metrics;
         this.run = run;
-        this.beforeDeleting = beforeDeleting;
+        this.verifyLease = verifyLease;
+        this.live = live;
+        this.plans = plans;
     }
 
     @Override
     public void write(Chunk<? extends PlanItem> chunk) throws IOException {
-        if (!run.settings().dryRun()) {
-            beforeDeleting.run();
+        List<? extends PlanItem> items = chunk.getItems();
+        int firstData = 0;
+        while (firstData < items.size() && items.get(firstData).action() != PlanItem.Action.DELETE_BLOB) {
+            firstData++;
         }
-        List<ExecutedItem> done = executor.carryOut(chunk.getItems());
+        List<ExecutedItem> done = new ArrayList<>(carryOut(items.subList(0, firstData)));
+        if (firstData > 0) {
+            linksDeletedAt = System.nanoTime();
+        }
+        if (firstData < items.size()) {
+            if (!run.settings().dryRun()) {
+                awaitGrace();
+            }
+            done.addAll(carryOut(items.subList(firstData, items.size())));
+        }
         done.stream().filter(e -> e.outcome() == Outcome.KEPT_CHANGED)
                 .forEach(e -> log.warn("kept {}: it changed after the run's cutoff", e.item().describe()));
         audit.record(run.runId(), run.jobExecutionId(), run.settings().dryRun(), done);
         countOnCommit(done);
+    }
+
+    private List<ExecutedItem> carryOut(List<? extends PlanItem> items) throws IOException {
+        if (items.isEmpty()) {
+            return List.of();
+        }
+        if (!run.settings().dryRun()) {
+            verifyLease.run();
+            if (live.lookBeforeDeleting(run)) {
+                items = plans.withCurrentDrift(run.runId(), items);
+            }
+        }
+        List<ExecutedItem> done = executor.carryOut(items);
+        if (!run.settings().dryRun()) {
+            live.deleted(run.runId());
+        }
+        return done;
+    }
+
+    private void awaitGrace() throws IOException {
+        try {
+            LiveRecheck.sleepUntil(linksDeletedAt + live.grace().toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to delete blob data", e);
+        }
     }
 
     /** The metrics count what the audit keeps: a chunk that rolls back is counted when its retry commits. */

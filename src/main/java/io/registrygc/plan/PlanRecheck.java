@@ -1,7 +1,9 @@
 package io.registrygc.plan;
 
+import io.registrygc.manifest.Reference;
+import io.registrygc.scan.RecentManifests.FreshLink;
+import io.registrygc.scan.RecentManifests.Look;
 import io.registrygc.scan.RecentManifests.Recent;
-import io.registrygc.storage.Digest;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -22,14 +24,48 @@ public final class PlanRecheck {
         this.jdbc = jdbc;
     }
 
-    /** Marks what the recent manifests hold; returns how many plan items that kept. */
-    public int holdWhatRecentManifestsReference(long runId, List<Recent> recent) {
+    /**
+     * At the start of a phase: forgets the manifests an earlier look found and marks what these hold; returns how
+     * many plan items that kept.
+     */
+    public int holdWhatRecentManifestsReference(long runId, Look look) {
         jdbc.update("DELETE FROM gc_fresh_reference WHERE run_id = ?", runId);
+        return holdAlsoWhatTheseReference(runId, look);
+    }
+
+    /**
+     * During a phase: adds what a look found since the last one and marks what it holds; returns how many items
+     * that kept. A layer link written during the run holds its blob: an upload or a mount of a blob the plan drops
+     * is the first half of a push that will name it.
+     */
+    public int holdAlsoWhatTheseReference(long runId, Look look) {
+        int kept = holdWhatFreshLinksName(runId, look.links());
+        return look.manifests().isEmpty() ? kept : kept + holdWhatRecentManifestsName(runId, look.manifests());
+    }
+
+    private int holdWhatFreshLinksName(long runId, List<FreshLink> links) {
+        if (links.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update(GcPlanner.bind(runId, """
+                UPDATE gc_plan_item p
+                   SET drift = 'changed since the plan: layer link ' || f.repository || '/_layers/' || f.digest
+                               || ' was written during the run (an upload or a mount)'
+                  FROM (SELECT DISTINCT ON (digest) repository, digest
+                          FROM unnest(?::text[], ?::text[]) AS l (repository, digest) ORDER BY digest, repository) f
+                 WHERE p.run_id = :run AND p.drift IS NULL AND p.digest = f.digest
+                   AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)
+                   AND p.action = :deleteBlob"""),
+                links.stream().map(FreshLink::repository).toArray(String[]::new),
+                links.stream().map(l -> l.digest().toString()).toArray(String[]::new));
+    }
+
+    private int holdWhatRecentManifestsName(long runId, List<Recent> recent) {
         List<Object[]> rows = new ArrayList<>();
         for (Recent manifest : recent) {
             rows.add(new Object[] {runId, manifest.repository(), manifest.digest().toString(), manifest.digest().toString()});
-            for (Digest target : manifest.references()) {
-                rows.add(new Object[] {runId, manifest.repository(), manifest.digest().toString(), target.toString()});
+            for (Reference target : manifest.references()) {
+                rows.add(new Object[] {runId, manifest.repository(), manifest.digest().toString(), target.digest().toString()});
             }
         }
         if (!rows.isEmpty()) {

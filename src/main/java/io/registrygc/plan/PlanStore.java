@@ -60,4 +60,14 @@ public final class PlanStore {
                 manifests.stream().map(PlanItem::digest).toArray(String[]::new), runId);
         return tags;
     }
+
+    /** The items as the plan holds them now: a look at the storage during the phase may have marked some as drift since they were read. */
+    public List<PlanItem> withCurrentDrift(long runId, List<? extends PlanItem> items) {
+        Map<Long, String> drift = new HashMap<>();
+        jdbc.query("SELECT seq, drift FROM gc_plan_item WHERE run_id = ? AND seq = ANY(?) AND drift IS NOT NULL",
+                rs -> {
+                    drift.put(rs.getLong(1), rs.getString(2));
+                }, runId, items.stream().map(PlanItem::seq).toArray(Long[]::new));
+        return items.stream().map(i -> drift.containsKey(i.seq()) ? i.withDrift(drift.get(i.seq())) : (PlanItem) i).toList();
+    }
 }

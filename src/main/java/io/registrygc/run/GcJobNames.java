@@ -12,6 +12,7 @@ public final class GcJobNames {
     /** Before each deletion phase: keep what manifests written during the run hold on to. */
     public static final String RECHECK_BEFORE_MANIFESTS = "recheckBeforeManifests";
     public static final String RECHECK_BEFORE_SWEEP = "recheckBeforeSweep";
+    public static final String RECHECK_AFTER_SWEEP = "recheckAfterSweep";
     /** The worker steps of the partitioned steps; each partition's execution is named {@code WORKER:PARTITION}. */
     public static final String SCAN_PARTITION = "scanPartition";
     public static final String MANIFESTS_PARTITION = "deleteManifestsPartition";

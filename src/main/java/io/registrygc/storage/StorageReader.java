@@ -178,7 +178,12 @@ public final class StorageReader {
      * when it holds {@code _manifests} or {@code _layers}; folders whose names start with '_' never are.
      */
     public Iterator<String> repositories(String after, Consumer<StorageProblem> problems) {
-        return new RepositoryWalk(after, problems);
+        return new RepositoryWalk(after, problems, folder -> { });
+    }
+
+    /** As {@link #repositories}, from the start, handing each folder of the tree to {@code beforeListing} before it lists it. */
+    Iterator<String> repositories(Consumer<StorageProblem> problems, Consumer<Path> beforeListing) {
+        return new RepositoryWalk(null, problems, beforeListing);
     }
 
     /** Compares two repository names in walk order. */
@@ -201,9 +206,17 @@ public final class StorageReader {
         return history;
     }
 
-    /** The manifest revisions of a repository only (what the pre-deletion re-check reads). */
-    public List<LinkEntry> readRevisions(String name, Consumer<StorageProblem> problems) {
-        return readDigestFolders(paths.revisionsRoot(name), problems, true);
+    /**
+     * The manifest revisions of a repository only (what the pre-deletion re-check reads). {@code unlinked} gets the
+     * time of each revision folder that holds no link: one the registry deleted, or one it is writing right now.
+     */
+    public List<LinkEntry> readRevisions(String name, Consumer<StorageProblem> problems, Consumer<Instant> unlinked) {
+        return readDigestFolders(paths.revisionsRoot(name), problems, true, unlinked);
+    }
+
+    /** The layer links of a repository only, as {@link #readRevisions} reads revisions. */
+    public List<LinkEntry> readLayerLinks(String name, Consumer<StorageProblem> problems, Consumer<Instant> unlinked) {
+        return readDigestFolders(paths.layers(name), problems, false, unlinked);
     }
 
     public RepositoryListing readRepository(String name, Consumer<StorageProblem> problems) {
@@ -255,6 +268,11 @@ public final class StorageReader {
      * not count; a link whose content disagrees or is unreadable is reported.
      */
     private List<LinkEntry> readDigestFolders(Path root, Consumer<StorageProblem> problems, boolean revisions) {
+        return readDigestFolders(root, problems, revisions, folderTime -> { });
+    }
+
+    private List<LinkEntry> readDigestFolders(Path root, Consumer<StorageProblem> problems, boolean revisions,
+            Consumer<Instant> unlinked) {
         List<LinkEntry> entries = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return entries;
@@ -289,6 +307,7 @@ public final class StorageReader {
                     BasicFileAttributes linkAttributes = lstatOrNull(link);
                     if (linkAttributes == null) {
                         // what the registry leaves when it deletes a manifest or link through its API
+                        unlinked.accept(folderAttributes.lastModifiedTime().toInstant());
                         continue;
                     }
                     if (linkAttributes.isSymbolicLink()) {
@@ -383,11 +402,13 @@ public final class StorageReader {
         private final Deque<Path> pending = new ArrayDeque<>();
         private final String after;
         private final Consumer<StorageProblem> problems;
+        private final Consumer<Path> beforeListing;
         private String next;
 
-        RepositoryWalk(String after, Consumer<StorageProblem> problems) {
+        RepositoryWalk(String after, Consumer<StorageProblem> problems, Consumer<Path> beforeListing) {
             this.after = after;
             this.problems = problems;
+            this.beforeListing = beforeListing;
             if (Files.isDirectory(paths.repositoriesRoot())) {
                 pushChildren(paths.repositoriesRoot());
             }
@@ -395,6 +416,7 @@ public final class StorageReader {
         }
 
         private void pushChildren(Path folder) {
+            beforeListing.accept(folder);
             try {
                 List<String> names = sortedChildren(folder);
                 for (int i = names.size() - 1; i >= 0; i--) {

@@ -170,7 +170,7 @@ class HistoryIT {
         // the summary fields are those of history
         newest.fieldNames().forEachRemaining(name -> assertThat(detail.get(name)).as(name).isEqualTo(newest.get(name)));
         assertThat(texts(jobSteps(detail), "name")).containsExactly("readPullLogs", "scan", "recheckBeforeManifests", "deleteManifests",
-                "recheckBeforeSweep", "deleteOrphanBlobs");
+                "recheckBeforeSweep", "deleteOrphanBlobs", "recheckAfterSweep");
         assertThat(texts(detail.get("steps"), "name")).as("the partitions of the scan and of the sweep")
                 .contains("scanPartition:blobs-00", "scanPartition:repositories-15", "deleteOrphanBlobsPartition:digests-0",
                         "deleteOrphanBlobsPartition:digests-f");
@@ -378,7 +378,7 @@ class HistoryIT {
 
         JsonNode resumedDetail = JSON.readTree(Gc.run("show", Long.toString(resumedExecution), "--json").out());
         assertThat(texts(jobSteps(resumedDetail), "name")).as("the re-checks (always) and the step that had failed")
-                .containsExactly("recheckBeforeManifests", "recheckBeforeSweep", "deleteOrphanBlobs");
+                .containsExactly("recheckBeforeManifests", "recheckBeforeSweep", "deleteOrphanBlobs", "recheckAfterSweep");
         assertThat(texts(resumedDetail.get("steps"), "name")).as("and of it only the partitions that had failed")
                 .hasSizeBetween(4, 19).allMatch(name -> name.equals("deleteOrphanBlobs") || name.startsWith("recheck")
                         || name.startsWith("deleteOrphanBlobsPartition:digests-"));

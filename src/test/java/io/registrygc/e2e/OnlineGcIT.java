@@ -6,6 +6,7 @@ import io.registrygc.e2e.support.E2eDirs;
 import io.registrygc.e2e.support.Image;
 import io.registrygc.e2e.support.ImageFactory;
 import io.registrygc.e2e.support.JarProcess;
+import io.registrygc.e2e.support.RegistryApiException;
 import io.registrygc.e2e.support.RegistryClient;
 import io.registrygc.e2e.support.RegistryServer;
 import io.registrygc.storage.Digest;
@@ -16,8 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.BadSqlGrammarException;
 
 /**
  * The registry keeps accepting pushes while a run goes on. A run is frozen (SIGSTOP) right after it planned to
@@ -89,12 +92,123 @@ class OnlineGcIT {
         assertThat(kept).as("plan items kept because the storage changed during the run").isPositive();
     }
 
+    /**
+     * The registry runs all along, without its blob descriptor cache (see the README), while a client pushes in a
+     * loop: new images, images that reuse the layers of images being collected (in their repository and in others,
+     * uploading only what the repository does not have, as a real client does), and re-pushes of images being
+     * collected under new tags. A push the registry refuses (a layer it checked went meanwhile) is retried as a
+     * client would. Afterwards every image pushed during the run pulls whole, every digest verified.
+     */
+    @Test
+    void imagesPushedInALoopDuringARunPullWholeAfterwards() throws Exception {
+        Path root = E2eDirs.newWorkDir("online-gc-loop").resolve("storage");
+        long seed = Long.getLong("online.seed", System.nanoTime());
+        System.out.println("OnlineGcIT loop seed: " + seed + " (replay with -Donline.seed=" + seed + ")");
+        try (RegistryServer server = RegistryServer.startForOnlineCollection(root)) {
+            RegistryClient client = new RegistryClient(server);
+            ImageFactory images = new ImageFactory(client, seed);
+            List<Image> collected = new ArrayList<>();
+            for (String repo : List.of("live/app", "live/api", "live/web")) {
+                for (int i = 0; i < 15; i++) {
+                    collected.add(images.image(repo).docker().freshLayers(2).tag("current").push());
+                }
+                collected.remove(collected.size() - 1); // the one still tagged
+            }
+            for (int i = 0; i < 40; i++) {
+                images.image("live/noise").docker().freshLayers(1).untagged().push();
+            }
+
+            JarProcess run = JarProcess.start(root.getParent(), List.of("-Dregistry-gc.delete.chunk-size=2"),
+                    Map.of("SPRING_DATASOURCE_URL", TestDatabase.get().url(),
+                            "SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", "")),
+                    "run", "--storage-root", root.toString(), "--delete-untagged", "--min-age", "0", "--threads", "4");
+            LoopingClient pusher = new LoopingClient(images, collected, new Random(seed));
+            while (run.process().isAlive()) {
+                pusher.pushOne();
+            }
+            assertThat(run.process().exitValue()).as(run.output()).isZero();
+            System.out.println("OnlineGcIT loop: " + pusher.pushed.size() + " images pushed during the run, "
+                    + pusher.refused + " pushes refused and retried");
+            assertThat(pusher.pushed).as("images pushed during the run").hasSizeGreaterThan(20);
+            assertThat(run.output()).as("a look inside a deletion phase found manifests pushed meanwhile")
+                    .contains("written during the phase");
+
+            for (Pushed pushed : pusher.pushed) {
+                assertThat(client.headManifest(pushed.repo(), pushed.tag(), pushed.image().mediaType()))
+                        .as(pushed.toString()).contains(pushed.image().manifest());
+                for (Digest blob : pushed.image().contentBlobs()) {
+                    client.verifyBlob(pushed.repo(), blob); // present, and its content matches its digest
+                }
+            }
+        }
+    }
+
+    private record Pushed(String repo, String tag, Image image) {
+    }
+
+    /** A client pushing one image after another, as CI jobs do against a live registry. */
+    private static final class LoopingClient {
+        private final ImageFactory images;
+        private final List<Image> collected;
+        private final Random random;
+        private final List<Pushed> pushed = new ArrayList<>();
+        private int refused;
+
+        LoopingClient(ImageFactory images, List<Image> collected, Random random) {
+            this.images = images;
+            this.collected = collected;
+            this.random = random;
+        }
+
+        void pushOne() {
+            int n = pushed.size();
+            Image old = collected.get(random.nextInt(collected.size()));
+            String tag = "during-" + n;
+            switch (n % 3) {
+                case 0 -> push(n % 2 == 0 ? old.repo() : "live/new-" + n, tag,
+                        images.image(old.repo()).docker().freshLayers(1).build());
+                case 1 -> {
+                    String repo = random.nextBoolean() ? old.repo() : "live/other";
+                    push(repo, tag, images.image(repo).docker().reuseLayersOf(old).build());
+                }
+                default -> push(old.repo(), tag, old);
+            }
+        }
+
+        /** Uploads what the repository lacks, then the manifest; retries when the registry refuses it. */
+        private void push(String repo, String tag, Image image) {
+            RegistryClient client = images.client();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    for (Digest blob : image.contentBlobs()) {
+                        if (!client.blobExists(repo, blob)) {
+                            client.pushBlob(repo, images.content(blob));
+                        }
+                    }
+                    client.pushManifest(repo, tag, image.mediaType(), image.manifestBytes());
+                    pushed.add(new Pushed(repo, tag, image.inRepo(repo)));
+                    return;
+                } catch (RegistryApiException e) {
+                    refused++;
+                    if (attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
     private static void awaitPlanned(Path root) throws Exception {
         String storageRoot = root.toAbsolutePath().normalize().toString();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
-            Long planned = Gc.jdbc().queryForObject("""
+            Long planned = 0L;
+            try {
+                planned = Gc.jdbc().queryForObject("""
                     SELECT COUNT(*) FROM gc_run WHERE storage_root = ? AND planned_at IS NOT NULL""", Long.class, storageRoot);
+            } catch (BadSqlGrammarException e) {
+                // the run has not created its tables yet (a fresh database)
+            }
             if (planned != null && planned > 0) {
                 return;
             }

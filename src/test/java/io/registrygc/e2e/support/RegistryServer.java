@@ -49,6 +49,7 @@ public final class RegistryServer implements AutoCloseable {
     /** The logrus formatter (text or json) and level of the registry's log. */
     private String logFormatter = "text";
     private String logLevel = "warn";
+    private boolean blobDescriptorCache = true;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
@@ -93,6 +94,15 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /**
+     * Starts a registry set up as it must be for a collection while it runs: without the blob descriptor cache,
+     * which would go on answering that a collected blob exists (and accept manifests that name it).
+     */
+    public static RegistryServer startForOnlineCollection(Path storageRoot) {
+        Path abs = storageRoot.toAbsolutePath().normalize();
+        return start(abs, abs.getParent(), "text", "warn", false);
+    }
+
+    /**
      * Starts a registry whose log (in {@code configDir}) records every request at level info, with the given logrus
      * formatter ({@code text} or {@code json}): what operators feed to {@code --pull-log}.
      */
@@ -106,6 +116,11 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     private static RegistryServer start(Path storageRoot, Path configDir, String formatter, String level) {
+        return start(storageRoot, configDir, formatter, level, true);
+    }
+
+    private static RegistryServer start(Path storageRoot, Path configDir, String formatter, String level,
+            boolean blobDescriptorCache) {
         requireRegistry();
         Path root = storageRoot.toAbsolutePath().normalize();
         Path dir = configDir.toAbsolutePath().normalize();
@@ -118,6 +133,7 @@ public final class RegistryServer implements AutoCloseable {
         RegistryServer server = new RegistryServer(root, dir, freePort());
         server.logFormatter = formatter;
         server.logLevel = level;
+        server.blobDescriptorCache = blobDescriptorCache;
         server.writeConfig();
         server.launch();
         return server;
@@ -246,9 +262,7 @@ public final class RegistryServer implements AutoCloseable {
                     rootdirectory: "%s"
                   delete:
                     enabled: true
-                  cache:
-                    blobdescriptor: inmemory
-                  redirect:
+                %s  redirect:
                     disable: true
                   maintenance:
                     uploadpurging:
@@ -259,7 +273,8 @@ public final class RegistryServer implements AutoCloseable {
                   headers:
                     X-Content-Type-Options: [nosniff]
                 """.formatted(logLevel, logFormatter,
-                storageRoot.toString().replace("\\", "\\\\").replace("\"", "\\\""), port);
+                storageRoot.toString().replace("\\", "\\\\").replace("\"", "\\\""),
+                blobDescriptorCache ? "  cache:\n    blobdescriptor: inmemory\n" : "", port);
         try {
             Files.writeString(configFile, yaml, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -1,0 +1,148 @@
+package io.registrygc.job;
+
+import io.registrygc.manifest.ManifestParser;
+import io.registrygc.plan.NeededLinks;
+import io.registrygc.plan.PlanRecheck;
+import io.registrygc.scan.RecentManifests;
+import io.registrygc.scan.RecentManifests.Look;
+import io.registrygc.storage.LinkRestorer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Online collection inside a deletion phase. The re-check that starts a phase reads everything written since the
+ * cutoff and leaves its watch here; then, before each chunk deletes anything, the chunk asks for a look that starts
+ * after it asked. A look reads only the repositories where a revision or a layer link appeared since the last one
+ * ({@code RepositoryWatch}); the partitions of a phase share the looks, one at a time, so one look serves every chunk
+ * that was waiting for it. What the look finds is marked in a transaction of its own, committed before the chunk
+ * deletes, so it is never lost with a chunk that rolls back; a look that found something is followed by another
+ * until one finds nothing, so the last look before a deletion is a short one.
+ *
+ * <p>What no look can see is a push the registry checked just before a deletion and wrote just after the look. For
+ * a link, every look writes back the links that the manifests found so far need ({@link NeededLinks}); blob data
+ * cannot be written back, so it goes only {@link #grace} after the links that served it, when every request that
+ * could still rely on them has ended and its manifest shows in the next look.
+ */
+class LiveRecheck implements JobExecutionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveRecheck.class);
+    private static final int MAX_LOOKS_UNTIL_QUIET = 5;
+
+    private final PlanRecheck recheck;
+    private final TransactionTemplate ownTransaction;
+    private final Duration grace;
+    private final Map<Long, PhaseLooks> phases = new ConcurrentHashMap<>();
+    private final Map<Long, Long> lastDeletion = new ConcurrentHashMap<>();
+
+    /** {@code ownTransaction}: REQUIRES_NEW, so the marks commit before the chunk that asked deletes anything. */
+    LiveRecheck(PlanRecheck recheck, TransactionTemplate ownTransaction, Duration grace) {
+        this.recheck = recheck;
+        this.ownTransaction = ownTransaction;
+        this.grace = grace;
+    }
+
+    /** How long a request the registry has checked may take to write its manifest. */
+    Duration grace() {
+        return grace;
+    }
+
+    /**
+     * The re-check that starts a phase hands over its watch, which it looked through once (starting at
+     * {@code lookedAt}), and what that look found; the links those manifests need are written back now.
+     */
+    void phaseStarted(RunContext run, RecentManifests.Watch watch, long lookedAt, Look first) {
+        PhaseLooks looks = new PhaseLooks(watch, lookedAt, new LinkRestorer(run.reader().paths()));
+        looks.needed.addAll(first.manifests());
+        looks.restoreMissingLinks();
+        phases.put(run.runId(), looks);
+    }
+
+    /** A chunk of {@code runId} deleted links or manifests now: the next phase's re-check waits out the grace after it. */
+    void deleted(long runId) {
+        lastDeletion.put(runId, System.nanoTime());
+    }
+
+    /** Waits until {@link #grace} has passed since the last deletion of the run in this process. */
+    void awaitGraceAfterDeletions(long runId) throws InterruptedException {
+        Long last = lastDeletion.get(runId);
+        if (last != null) {
+            sleepUntil(last + grace.toNanos());
+        }
+    }
+
+    static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    @Override
+    public void afterJob(JobExecution jobExecution) {
+        phases.remove(jobExecution.getJobInstance().getInstanceId());
+        lastDeletion.remove(jobExecution.getJobInstance().getInstanceId());
+    }
+
+    /**
+     * Looks at the storage again before a chunk of {@code run} deletes. Returns true when a look of this phase
+     * has marked plan items since the phase started: the chunk's items, read before, must then be read again.
+     */
+    boolean lookBeforeDeleting(RunContext run) {
+        long askedAt = System.nanoTime();
+        PhaseLooks looks = phases.computeIfAbsent(run.runId(), id -> new PhaseLooks(
+                new RecentManifests(run.reader(), new ManifestParser()).watch(run.settings().cutoff()), askedAt - 1,
+                new LinkRestorer(run.reader().paths())));
+        return looks.lookAfter(askedAt, run.runId());
+    }
+
+    private final class PhaseLooks {
+        private final RecentManifests.Watch watch;
+        private final LinkRestorer restorer;
+        private final NeededLinks needed = new NeededLinks();
+        private long lastLookStarted;
+        private boolean marked;
+
+        PhaseLooks(RecentManifests.Watch watch, long lookedAt, LinkRestorer restorer) {
+            this.watch = watch;
+            this.lastLookStarted = lookedAt;
+            this.restorer = restorer;
+        }
+
+        synchronized boolean lookAfter(long askedAt, long runId) {
+            for (int round = 0; round < MAX_LOOKS_UNTIL_QUIET && lastLookStarted - askedAt < 0; round++) {
+                long started = System.nanoTime();
+                Look found = watch.look(problem -> log.debug("re-check: {}", problem));
+                if (found.isEmpty()) {
+                    lastLookStarted = started;
+                    break;
+                }
+                Integer kept = ownTransaction.execute(status -> recheck.holdAlsoWhatTheseReference(runId, found));
+                marked = true;
+                needed.addAll(found.manifests());
+                log.warn("{} manifests and {} layer links were written during the phase; {} plan items they hold on to"
+                        + " are kept", found.manifests().size(), found.links().size(), kept);
+                // what was written while this look marked shows in the next one
+            }
+            restoreMissingLinks();
+            return marked;
+        }
+
+        void restoreMissingLinks() {
+            try {
+                List<String> restored = needed.restoreMissing(restorer);
+                restored.forEach(link -> log.warn("wrote back {}: the run deleted it while the manifest was pushed", link));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write back a link a manifest pushed during the run needs", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.registrygc.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Tells, cheaply and often, in which repositories a manifest revision or a layer link may have been written since
+ * the last look, so that a run can re-read only those while the registry keeps accepting pushes.
+ *
+ * <p>A push writes each link in a folder of its own, {@code _manifests/revisions/<alg>/<hex>/link} or
+ * {@code _layers/<alg>/<hex>/link}; a new link folder changes the modification time of the {@code <alg>} folder
+ * (a new algorithm folder that of {@code revisions} or {@code _layers}, and so on up); a new repository is a new
+ * folder in the repository tree, which changes the time of the folder it appears in. So one {@code lstat} per
+ * folder of the tree and a few per repository say where to look, instead of one per link. A link written again in
+ * a folder that already exists changes no folder: it was there at the last look, so what it holds was already
+ * known. A folder created just now whose link is not written yet is not read as settled: the caller marks its
+ * repository {@link #unsettled} and it is read again at the next look.
+ *
+ * <p>Modification times are read from the file system; on NFS the client's attribute cache can hide a change for
+ * as long as it caches (see the README).
+ */
+public final class RepositoryWatch {
+
+    private static final long ABSENT = Long.MIN_VALUE;
+
+    private final StorageReader storage;
+    private final RegistryPaths paths;
+    /** Every folder of the repository tree the last walk listed (namespaces and repositories), with its time. */
+    private final Map<Path, Long> treeFolders = new HashMap<>();
+    /** Per repository: the folders its new revisions appear in, with their times. */
+    private final Map<String, Map<Path, Long>> revisionFolders = new HashMap<>();
+    /** Per repository: the folders its new layer links appear in, with their times. */
+    private final Map<String, Map<Path, Long>> layerFolders = new HashMap<>();
+    private final Set<String> unsettled = new LinkedHashSet<>();
+    private boolean firstLook = true;
+
+    /** The repositories to read again: for their revisions, for their layer links. */
+    public record Changes(Set<String> revisions, Set<String> layers) {
+    }
+
+    public RepositoryWatch(StorageReader storage) {
+        this.storage = storage;
+        this.paths = storage.paths();
+    }
+
+    /**
+     * The repositories to read: at the first call every repository; then those whose revision or layer folders
+     * changed, the new ones and the unsettled ones. The folders are stamped before the caller reads them, so what
+     * is written while it reads shows at the next call.
+     */
+    public Changes changedRepositories(Consumer<StorageProblem> problems) {
+        Set<String> changed = new LinkedHashSet<>(unsettled);
+        unsettled.clear();
+        if (firstLook || folderChanged(treeFolders)) {
+            walkTree(problems, changed);
+            firstLook = false;
+        }
+        Set<String> revisions = new LinkedHashSet<>(changed);
+        Set<String> layers = new LinkedHashSet<>(changed);
+        for (String repository : revisionFolders.keySet()) {
+            if (!changed.contains(repository) && folderChanged(revisionFolders.get(repository))) {
+                revisions.add(repository);
+            }
+            if (!changed.contains(repository) && folderChanged(layerFolders.get(repository))) {
+                layers.add(repository);
+            }
+        }
+        for (String repository : revisions) {
+            revisionFolders.put(repository, stamp(paths.manifests(repository), paths.revisionsRoot(repository)));
+        }
+        for (String repository : layers) {
+            layerFolders.put(repository, stamp(paths.repository(repository), paths.layers(repository)));
+        }
+        return new Changes(revisions, layers);
+    }
+
+    /** Reads {@code repository} again at the next look (a revision folder in it has no link yet). */
+    public void unsettled(String repository) {
+        unsettled.add(repository);
+    }
+
+    /** Walks the repository tree again, stamping each folder before it is listed; new repositories are changed. */
+    private void walkTree(Consumer<StorageProblem> problems, Set<String> changed) {
+        treeFolders.clear();
+        treeFolders.put(paths.repositoriesRoot(), time(paths.repositoriesRoot()));
+        Set<String> seen = new LinkedHashSet<>();
+        for (Iterator<String> walk = storage.repositories(problems, folder -> treeFolders.put(folder, time(folder)));
+                walk.hasNext(); ) {
+            String repository = walk.next();
+            seen.add(repository);
+            if (!revisionFolders.containsKey(repository)) {
+                changed.add(repository);
+            }
+        }
+        revisionFolders.keySet().retainAll(seen);
+        layerFolders.keySet().retainAll(seen);
+        changed.retainAll(seen);
+    }
+
+    private static boolean folderChanged(Map<Path, Long> stamps) {
+        for (Map.Entry<Path, Long> stamp : stamps.entrySet()) {
+            if (time(stamp.getKey()) != stamp.getValue()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code links} ({@code revisions} or {@code _layers}) and each algorithm folder under it; when it does not exist
+     * yet, {@code parent}, where it will appear.
+     */
+    private static Map<Path, Long> stamp(Path parent, Path links) {
+        Map<Path, Long> stamps = new HashMap<>();
+        long linksTime = time(links);
+        stamps.put(links, linksTime);
+        if (linksTime == ABSENT) {
+            stamps.put(parent, time(parent));
+            return stamps;
+        }
+        for (Path algorithm : algorithmFolders(links)) {
+            stamps.put(algorithm, time(algorithm));
+        }
+        return stamps;
+    }
+
+    private static List<Path> algorithmFolders(Path revisions) {
+        List<Path> folders = new ArrayList<>();
+        try {
+            for (String name : StorageReader.sortedChildren(revisions)) {
+                folders.add(revisions.resolve(name));
+            }
+        } catch (IOException e) {
+            // read again at the next look: its time stays as stamped, and the reading reports the problem
+        }
+        return folders;
+    }
+
+    /** The folder's modification time in nanoseconds (a symbolic link's own), or ABSENT. */
+    private static long time(Path folder) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(folder, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (NoSuchFileException e) {
+            return ABSENT;
+        } catch (IOException e) {
+            return ABSENT + 1; // unreadable now: a value no folder has, so it counts as changed until it reads again
+        }
+    }
+}
