@@ -241,8 +241,9 @@ public class GcJobConfiguration {
     /** The plan of the phase is the step's total; what earlier executions audited of it was done before a resume. */
     private static StepProgressListener.Extent planExtent(PlanStore plans, PlanItem.Phase phase, StepExecution step) {
         long runId = step.getJobExecution().getJobInstance().getInstanceId();
-        // a step that starts for the first time has an empty context: nothing of it can have been done before
-        boolean resumed = !step.getExecutionContext().isEmpty();
+        // in the first execution of a run nothing can have been done before (a step's own context is no guide:
+        // Spring Batch fills it before the listeners run, and counting then probed the audit for minutes)
+        boolean resumed = plans.executionsOf(runId) > 1;
         return new StepProgressListener.Extent(plans.count(runId, phase), resumed ? plans.countAudited(runId, phase) : 0);
     }
 

@@ -19,9 +19,9 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Online collection inside a deletion phase. The re-check that starts a phase reads everything written since the
- * cutoff and leaves its watch here; then, before each chunk deletes anything, the chunk asks for a look that starts
- * after it asked. A look reads only the repositories where a revision or a layer link appeared since the last one
+ * Online collection. The first re-check of a run (in a process) reads everything written since the cutoff and keeps
+ * its watch here; then the re-checks that start the next phases, and each chunk before it deletes anything, ask for
+ * a look that starts after they asked. A look reads only the repositories where a revision or a layer link appeared since the last one
  * ({@code RepositoryWatch}); the partitions of a phase share the looks, one at a time, so one look serves every chunk
  * that was waiting for it. What the look finds is marked in a transaction of its own, committed before the chunk
  * deletes, so it is never lost with a chunk that rolls back; a look that found something is followed by another
@@ -40,6 +40,7 @@ class LiveRecheck implements JobExecutionListener {
     private final PlanRecheck recheck;
     private final TransactionTemplate ownTransaction;
     private final Duration grace;
+    /** Per run, the watch its phases share (one process runs a run's phases one after the other). */
     private final Map<Long, PhaseLooks> phases = new ConcurrentHashMap<>();
     private final Map<Long, Long> lastDeletion = new ConcurrentHashMap<>();
 
@@ -56,12 +57,27 @@ class LiveRecheck implements JobExecutionListener {
     }
 
     /**
-     * The re-check that starts a phase hands over its watch, which it looked through once (starting at
-     * {@code lookedAt}), and what that look found; the links those manifests need are written back now.
+     * The look that starts a phase. In a process that has looked at this run before, it goes on from that look;
+     * otherwise (the first phase, or a resume) it reads everything written since the cutoff and forgets what an
+     * earlier execution found. The links the manifests found so far need are written back.
      */
-    void phaseStarted(RunContext run, RecentManifests.Watch watch, long lookedAt, Look first) {
-        PhaseLooks looks = new PhaseLooks(watch, lookedAt, new LinkRestorer(run.reader().paths()));
-        looks.needed.addAll(first.manifests());
+    void lookAtPhaseStart(RunContext run, RecentManifests recent, PlanRecheck planRecheck) {
+        long askedAt = System.nanoTime();
+        PhaseLooks going = phases.get(run.runId());
+        if (going != null) {
+            going.lookAfter(askedAt, run.runId());
+            return;
+        }
+        RecentManifests.Watch watch = recent.watch(run.settings().cutoff());
+        Look written = watch.look(problem -> log.debug("re-check: {}", problem));
+        int kept = planRecheck.holdWhatRecentManifestsReference(run.runId(), written);
+        // the audit records each kept item (outcome DRIFTED, with what holds it) when its phase runs
+        if (kept > 0) {
+            log.warn("{} manifests and {} layer links were written since the run's cutoff; {} plan items they hold on"
+                    + " to are kept", written.manifests().size(), written.links().size(), kept);
+        }
+        PhaseLooks looks = new PhaseLooks(watch, askedAt, new LinkRestorer(run.reader().paths()));
+        looks.needed.addAll(written.manifests());
         looks.restoreMissingLinks();
         phases.put(run.runId(), looks);
     }

@@ -2,22 +2,17 @@ package io.registrygc.job;
 
 import io.registrygc.plan.PlanRecheck;
 import io.registrygc.scan.RecentManifests;
-import io.registrygc.scan.RecentManifests.Look;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * Reads the manifests written after the run's cutoff (the registry keeps serving pushes) and keeps every plan item
- * they hold on to; the phase's chunks then look again, where something changed, before each deletes
- * ({@link LiveRecheck}). A dry run deletes nothing and skips it.
+ * Before a deletion phase (and after the last): keeps every plan item that what the registry wrote after the run's
+ * cutoff holds on to, and writes back links pushed manifests need ({@link LiveRecheck}); the phase's chunks then
+ * look again, where something changed, before each deletes. A dry run deletes nothing and skips it.
  */
 class RecheckTasklet implements Tasklet {
-
-    private static final Logger log = LoggerFactory.getLogger(RecheckTasklet.class);
 
     private final RunContext run;
     private final RecentManifests recent;
@@ -38,16 +33,7 @@ class RecheckTasklet implements Tasklet {
         }
         // a request the registry checked before the last deletion has written its manifest by now
         live.awaitGraceAfterDeletions(run.runId());
-        long lookedAt = System.nanoTime();
-        RecentManifests.Watch watch = recent.watch(run.settings().cutoff());
-        Look written = watch.look(problem -> log.debug("re-check: {}", problem));
-        int kept = recheck.holdWhatRecentManifestsReference(run.runId(), written);
-        live.phaseStarted(run, watch, lookedAt, written); // the phase's chunks look again from here
-        // the audit records each kept item (outcome DRIFTED, with the manifest that holds it) when its phase runs
-        if (kept > 0) {
-            log.warn("{} manifests and {} layer links were written since the run's cutoff; {} plan items they hold on"
-                    + " to are kept", written.manifests().size(), written.links().size(), kept);
-        }
+        live.lookAtPhaseStart(run, recent, recheck);
         return RepeatStatus.FINISHED;
     }
 }

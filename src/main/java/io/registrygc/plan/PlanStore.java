@@ -33,6 +33,12 @@ public final class PlanStore {
         return count == null ? 0 : count;
     }
 
+    /** How many job executions the run (job instance) has had, this one included. */
+    public long executionsOf(long runId) {
+        Long count = jdbc.queryForObject("SELECT COUNT(*) FROM batch_job_execution WHERE job_instance_id = ?", Long.class, runId);
+        return count == null ? 0 : count;
+    }
+
     /** Items of a phase already carried out (audited) by earlier executions of the run: what a resume skips. */
     public long countAudited(long runId, PlanItem.Phase phase) {
         // one probe of gc_audit's (run_id, seq) key per item: a join here once ran for minutes as a nested loop
