@@ -1,5 +1,6 @@
 package io.registrygc.audit;
 
+import io.registrygc.storage.RequestCounts;
 import io.registrygc.policy.ImageSelector;
 import io.registrygc.run.GcSettings;
 import java.time.OffsetDateTime;
@@ -48,6 +49,14 @@ public final class RunJournal {
     }
 
     /** How the execution ended, as it saw it (an execution killed on its way has no end here). */
+    /** The requests an execution made to an object store, by kind (none on a filesystem). */
+    public void storageRequests(long runId, long jobExecutionId, java.util.Map<RequestCounts.Kind, Long> requests) {
+        requests.forEach((kind, count) -> jdbc.update("""
+                INSERT INTO gc_storage_request (job_execution_id, run_id, kind, requests) VALUES (?, ?, ?, ?)
+                ON CONFLICT (job_execution_id, kind) DO UPDATE SET requests = EXCLUDED.requests""",
+                jobExecutionId, runId, kind.name(), count));
+    }
+
     public void executionEnded(long jobExecutionId, String status) {
         jdbc.update("UPDATE gc_execution SET status = ?, ended_at = now() WHERE job_execution_id = ?", status,
                 jobExecutionId);

@@ -5,15 +5,17 @@ import io.registrygc.plan.Outcome;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.Totals;
 import io.registrygc.scan.ScannedManifest;
+import io.registrygc.storage.RequestCounts;
 import io.registrygc.units.ByteSize;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** What a run (a job instance, over all its executions) did, read back from the audit tables. */
 public record RunReport(long runId, boolean dryRun, Totals totals, List<String> problems, long problemCount,
-        String sweepBlocked, List<String> pullLogs) {
+        String sweepBlocked, List<String> pullLogs, Map<RequestCounts.Kind, Long> storageRequests) {
 
     private static final int PROBLEMS_SHOWN = 20;
 
@@ -43,8 +45,13 @@ public record RunReport(long runId, boolean dryRun, Totals totals, List<String> 
                        || CASE WHEN unresolved > 0 THEN ', ' || unresolved || ' of tags or repositories not found' ELSE '' END
                        || COALESCE('; warning: ' || warnings, '')
                   FROM gc_pull_read WHERE run_id = ? ORDER BY path""", String.class, runId);
+        Map<RequestCounts.Kind, Long> requests = new EnumMap<>(RequestCounts.Kind.class);
+        jdbc.query("SELECT kind, SUM(requests) FROM gc_storage_request WHERE run_id = ? GROUP BY kind",
+                rs -> {
+                    requests.put(RequestCounts.Kind.valueOf(rs.getString(1)), rs.getLong(2));
+                }, runId);
         return new RunReport(runId, Boolean.TRUE.equals(run.get("dry_run")), totals.build(), problems,
-                problemCount == null ? 0 : problemCount, (String) run.get("sweep_blocked"), pullLogs);
+                problemCount == null ? 0 : problemCount, (String) run.get("sweep_blocked"), pullLogs, requests);
     }
 
     public String format() {
@@ -60,6 +67,9 @@ public record RunReport(long runId, boolean dryRun, Totals totals, List<String> 
         if (totals.drifted() > 0) {
             out.append("  skipped because the storage changed since the applied plan: ").append(totals.drifted()).append('\n');
         }
+        if (!storageRequests.isEmpty()) {
+            out.append("  S3 requests: ").append(describeRequests(storageRequests)).append('\n');
+        }
         if (sweepBlocked != null) {
             out.append("  BLOB SWEEP SKIPPED: ").append(sweepBlocked).append('\n');
         }
@@ -73,6 +83,15 @@ public record RunReport(long runId, boolean dryRun, Totals totals, List<String> 
             if (problemCount > problems.size()) {
                 out.append("    ... (see table gc_problem, run_id ").append(runId).append(")\n");
             }
+        }
+        return out.toString();
+    }
+
+    /** {@code LIST 12, GET 340, HEAD 0, PUT 0, DELETE 3} (every kind, in one order). */
+    public static String describeRequests(Map<RequestCounts.Kind, Long> requests) {
+        StringBuilder out = new StringBuilder();
+        for (RequestCounts.Kind kind : RequestCounts.Kind.values()) {
+            out.append(out.isEmpty() ? "" : ", ").append(kind).append(' ').append(requests.getOrDefault(kind, 0L));
         }
         return out.toString();
     }

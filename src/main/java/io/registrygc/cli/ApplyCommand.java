@@ -4,6 +4,7 @@ import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
 import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.StorageOpener;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -63,8 +64,8 @@ public class ApplyCommand implements Callable<Integer> {
                     + "): it has no plan to apply. Rerun the dry run to finish it first.");
         }
         try {
-            RegistryPaths.open(dryRun.settings().storageRoot());
-        } catch (NotARegistryStorageException e) {
+            RegistryPaths.check(session.bean(StorageOpener.class).open(dryRun.settings().storageRoot()));
+        } catch (NotARegistryStorageException | IllegalArgumentException e) {
             throw new Launch.UsageException(e.getMessage());
         }
         return dryRun.settings().applying(dryRun.runId(), Instant.now());

@@ -7,7 +7,10 @@ import io.registrygc.policy.ProtectedReference;
 import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
+import io.registrygc.storage.RegistryConfig;
 import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.StorageDriver;
+import io.registrygc.storage.StorageOpener;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,9 +49,16 @@ public class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--storage-root", required = true, paramLabel = "DIR",
-            description = "The registry's storage root directory (storage.filesystem.rootdirectory; it holds docker/registry/v2).")
-    Path storageRoot;
+    @Option(names = "--storage-root", paramLabel = "DIR|s3://BUCKET[/ROOT]",
+            description = {"The registry's storage: its root directory (storage.filesystem.rootdirectory; it holds"
+                    + " docker/registry/v2), or s3://BUCKET[/ROOTDIRECTORY] (reached with the standard AWS environment:"
+                    + " AWS_ENDPOINT_URL_S3, AWS_REGION, keys or a role)."})
+    String storageRoot;
+
+    @Option(names = "--registry-config", paramLabel = "FILE",
+            description = "The registry's own config.yml: its storage section (filesystem or s3) and the registry's"
+                    + " REGISTRY_STORAGE_* environment overrides say where the storage is. Instead of --storage-root.")
+    Path registryConfig;
 
     @Option(names = "--delete-untagged",
             description = "Also delete manifests no tag reaches (children of tagged indexes and referrers of kept images stay).")
@@ -122,24 +132,51 @@ public class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GcSettings settings;
+        StorageDriver storage = null;
         try {
             Launch.check(launch);
-            settings = settings();
-        } catch (IllegalArgumentException | NotARegistryStorageException e) {
+            storage = storage();
+            settings = settings(storage);
+        } catch (IllegalArgumentException | NotARegistryStorageException | RegistryConfig.InvalidException e) {
+            if (storage != null) {
+                storage.close();
+            }
             Console.error(spec.commandLine().getErr(), e.getMessage());
             return ExitCodes.USAGE;
         } catch (PolicyFileException e) {
+            storage.close();
             Console.error(spec.commandLine().getErr(), "invalid policy file " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        return new Launch(spec, launch).run(session -> settings);
+        StorageDriver opened = storage;
+        return new Launch(spec, launch).run(session -> {
+            session.bean(StorageOpener.class).register(opened);
+            return settings;
+        });
+    }
+
+    /** The storage the options name, checked to be a registry's. */
+    private StorageDriver storage() throws NotARegistryStorageException, RegistryConfig.InvalidException {
+        if ((storageRoot == null) == (registryConfig == null)) {
+            throw new IllegalArgumentException("give either --storage-root or --registry-config");
+        }
+        StorageDriver storage = registryConfig != null
+                ? RegistryConfig.read(registryConfig, System.getenv()).open()
+                : StorageOpener.openRoot(storageRoot);
+        try {
+            RegistryPaths.check(storage);
+        } catch (NotARegistryStorageException e) {
+            storage.close();
+            throw e;
+        }
+        return storage;
     }
 
     /**
      * The run's settings from the options; every usage error (a policy file included) before the storage is read
      * beyond checking that it is one, and before the database is opened.
      */
-    private GcSettings settings() throws NotARegistryStorageException {
+    private GcSettings settings(StorageDriver storage) {
         List<ImageSelector> selectors = images.stream().map(ImageSelector::parse).toList();
         boolean retentionFlags = !repositories.isEmpty() || keepLast != null || olderThan != null || !keepTags.isEmpty()
                 || deleteTags != null || keepPulledWithin != null || keepLastPulled != null;
@@ -171,7 +208,7 @@ public class RunCommand implements Callable<Integer> {
             }
             logs.add(log.toAbsolutePath().normalize());
         }
-        return new GcSettings(RegistryPaths.open(storageRoot).root(), dryRun, globalUntagged, minAge, selectors,
+        return new GcSettings(storage.location(), dryRun, globalUntagged, minAge, selectors,
                 Instant.now(), retention, OptionalLong.empty(), logs, protectedReferences());
     }
 

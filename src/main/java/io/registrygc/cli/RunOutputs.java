@@ -58,6 +58,10 @@ final class RunOutputs {
             if (report.sweepBlocked() != null) {
                 event = event.addKeyValue("sweep_blocked", report.sweepBlocked());
             }
+            for (var requests : report.storageRequests().entrySet()) {
+                event = event.addKeyValue("s3_" + requests.getKey().name().toLowerCase(java.util.Locale.ROOT) + "_requests",
+                        requests.getValue());
+            }
             event.log();
         }
     }

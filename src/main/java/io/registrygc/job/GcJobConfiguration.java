@@ -18,6 +18,7 @@ import io.registrygc.scan.ScanResult;
 import io.registrygc.scan.ScanStateStore;
 import io.registrygc.scan.ScanTarget;
 import io.registrygc.scan.Scanner;
+import io.registrygc.storage.StorageOpener;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -79,6 +80,12 @@ public class GcJobConfiguration {
                 step -> planExtent(plans, PlanItem.Phase.MANIFESTS, step), null);
         this.sweepProgress = new StepProgressListener<>("plan items", interval,
                 step -> planExtent(plans, PlanItem.Phase.BLOBS, step), null);
+    }
+
+    /** The storages this process opened, by location (see RunContext). */
+    @Bean(destroyMethod = "closeAll")
+    StorageOpener storageOpener() {
+        return new StorageOpener();
     }
 
     @Bean
@@ -276,8 +283,8 @@ public class GcJobConfiguration {
     /** The run a step belongs to; not proxied: only step-scoped beans, created inside the step, use it. */
     @Bean
     @Scope(value = "step", proxyMode = ScopedProxyMode.NO)
-    RunContext runContext(@Value("#{stepExecution}") StepExecution stepExecution) {
-        return RunContext.of(stepExecution);
+    RunContext runContext(@Value("#{stepExecution}") StepExecution stepExecution, StorageOpener storages) {
+        return RunContext.of(stepExecution, storages);
     }
 
     @Bean
@@ -296,7 +303,7 @@ public class GcJobConfiguration {
     @StepScope
     ScanTargetProcessor scanTargetProcessor(RunContext run, JdbcTemplate jdbc) {
         PullHistory pulls = new PullHistory(jdbc);
-        String root = run.settings().storageRoot().toString();
+        String root = run.settings().storageRoot();
         return new ScanTargetProcessor(new Scanner(run.reader(), new ManifestParser(), run.settings().retention(),
                 repository -> pulls.lastPulls(root, repository), run.settings().createdAt()));
     }

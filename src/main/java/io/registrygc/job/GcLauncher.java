@@ -7,7 +7,8 @@ import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanStore;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
-import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.FileSystemDriver;
+import io.registrygc.storage.StorageOpener;
 import io.registrygc.storage.StorageLease;
 import io.registrygc.units.Durations;
 import java.io.IOException;
@@ -55,12 +56,14 @@ public class GcLauncher {
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final RunningExecution running;
+    private final StorageOpener storages;
     /** A storage lease not renewed for this long is taken over (its holder renews it five times as often). */
     private final Duration leaseStaleAfter;
 
     public GcLauncher(JobOperator jobOperator, JobRepository jobRepository, Job registryGarbageCollection,
-            DataSource dataSource, JdbcTemplate jdbc, RunningExecution running,
+            DataSource dataSource, JdbcTemplate jdbc, RunningExecution running, StorageOpener storages,
             @Value("${registry-gc.lease.stale-after:5m}") String leaseStaleAfter) {
+        this.storages = storages;
         this.leaseStaleAfter = Durations.parse(leaseStaleAfter);
         this.running = running;
         this.jobOperator = jobOperator;
@@ -77,7 +80,7 @@ public class GcLauncher {
     }
 
     public Outcome launch(GcSettings settings, boolean abandonUnfinished, RunOutput out) throws Exception {
-        String root = settings.storageRoot().toString();
+        String root = settings.storageRoot();
         try (RunLock lock = RunLock.acquire(dataSource, root); StorageLease lease = acquireLease(settings)) {
             running.holdLease(lease);
             running.onStart(id -> recordQuietly(lock, id));
@@ -140,9 +143,14 @@ public class GcLauncher {
      * other too. A dry run on storage it cannot write (a read-only mount) goes on without one: it deletes nothing.
      */
     private StorageLease acquireLease(GcSettings settings) throws StorageLease.HeldException, IOException {
-        String root = settings.storageRoot().toString();
+        String root = settings.storageRoot();
+        if (!(storages.open(root) instanceof FileSystemDriver filesystem)) {
+            log.warn("no storage lease on {}: on an object store only the database lock keeps two runs apart, so every"
+                    + " run on it must use the same database", root);
+            return null;
+        }
         try {
-            return StorageLease.acquire(new RegistryPaths(settings.storageRoot()), leaseStaleAfter, "registry-gc run",
+            return StorageLease.acquire(filesystem, leaseStaleAfter, "registry-gc run",
                     () -> log.error("the storage lease of {} was taken over by another run: this run stops before"
                             + " its next deletion", root));
         } catch (FileSystemException e) {

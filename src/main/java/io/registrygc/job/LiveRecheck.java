@@ -76,7 +76,7 @@ class LiveRecheck implements JobExecutionListener {
             log.warn("{} manifests and {} layer links were written since the run's cutoff; {} plan items they hold on"
                     + " to are kept", written.manifests().size(), written.links().size(), kept);
         }
-        PhaseLooks looks = new PhaseLooks(watch, askedAt, new LinkRestorer(run.reader().paths()));
+        PhaseLooks looks = new PhaseLooks(watch, askedAt, new LinkRestorer(run.reader().driver()));
         looks.needed.addAll(written.manifests());
         looks.restoreMissingLinks();
         phases.put(run.runId(), looks);
@@ -116,7 +116,7 @@ class LiveRecheck implements JobExecutionListener {
         long askedAt = System.nanoTime();
         PhaseLooks looks = phases.computeIfAbsent(run.runId(), id -> new PhaseLooks(
                 new RecentManifests(run.reader(), new ManifestParser()).watch(run.settings().cutoff()), askedAt - 1,
-                new LinkRestorer(run.reader().paths())));
+                new LinkRestorer(run.reader().driver())));
         return looks.lookAfter(askedAt, run.runId());
     }
 

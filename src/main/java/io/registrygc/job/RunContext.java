@@ -5,19 +5,22 @@ import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
 import io.registrygc.storage.RegistryPaths;
 import io.registrygc.storage.StorageDeleter;
+import io.registrygc.storage.StorageDriver;
+import io.registrygc.storage.StorageOpener;
 import io.registrygc.storage.StorageReader;
 import org.springframework.batch.core.step.StepExecution;
 
 /** What a step needs to know about its run: built once per step from the job parameters (see GcJobConfiguration). */
 public record RunContext(long runId, long jobExecutionId, GcSettings settings, StorageReader reader, StorageDeleter deleter) {
 
-    static RunContext of(StepExecution stepExecution) {
+    static RunContext of(StepExecution stepExecution, StorageOpener storages) {
         var jobExecution = stepExecution.getJobExecution();
         GcSettings settings = GcJobParameters.settings(jobExecution.getJobParameters());
         try {
-            RegistryPaths paths = RegistryPaths.open(settings.storageRoot());
+            StorageDriver storage = storages.open(settings.storageRoot());
+            RegistryPaths.check(storage);
             return new RunContext(jobExecution.getJobInstance().getInstanceId(), jobExecution.getId(), settings,
-                    new StorageReader(paths), new StorageDeleter(paths));
+                    new StorageReader(storage), new StorageDeleter(storage));
         } catch (NotARegistryStorageException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

@@ -3,8 +3,14 @@ package io.registrygc.job;
 import io.registrygc.audit.RunJournal;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
+import io.registrygc.monitor.RunMetrics;
+import io.registrygc.storage.RequestCounts;
 import io.registrygc.storage.StorageLease;
+import io.registrygc.storage.StorageOpener;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +39,21 @@ public class RunningExecution implements JobExecutionListener {
     private volatile StorageLease lease;
 
     private final int keepScanState;
+    private final StorageOpener storages;
+    private final RunMetrics metrics;
+    /** The object store's request counts when the execution started (its driver counts for the whole process). */
+    private volatile Map<RequestCounts.Kind, Long> requestsAtStart = Map.of();
 
-    RunningExecution(JdbcTemplate jdbc, @Value("${registry-gc.scan-state.keep-runs:3}") int keepScanState) {
+    RunningExecution(JdbcTemplate jdbc, @Value("${registry-gc.scan-state.keep-runs:3}") int keepScanState,
+            StorageOpener storages, RunMetrics metrics) {
         this.journal = new RunJournal(jdbc);
         this.keepScanState = Math.max(1, keepScanState);
+        this.storages = storages;
+        this.metrics = metrics;
+    }
+
+    private Optional<RequestCounts> requests(JobExecution jobExecution) {
+        return storages.open(GcJobParameters.settings(jobExecution.getJobParameters()).storageRoot()).requests();
     }
 
     void onStart(LongConsumer callback) {
@@ -74,6 +91,9 @@ public class RunningExecution implements JobExecutionListener {
                 .addKeyValue("event", "run_start").addKeyValue("storage_root", settings.storageRoot().toString())
                 .addKeyValue("options", settings.options()).log();
         onStart.accept(jobExecution.getId());
+        Optional<RequestCounts> requests = requests(jobExecution);
+        requestsAtStart = requests.map(RequestCounts::snapshot).orElse(Map.of());
+        requests.ifPresent(metrics::storageRequests);
     }
 
     /** Earlier runs' scan state goes once a run completed; failing to prune never fails the run. */
@@ -93,6 +113,11 @@ public class RunningExecution implements JobExecutionListener {
     public void afterJob(JobExecution jobExecution) {
         current = null;
         try {
+            requests(jobExecution).ifPresent(counts -> {
+                Map<RequestCounts.Kind, Long> made = new EnumMap<>(RequestCounts.Kind.class);
+                counts.snapshot().forEach((kind, count) -> made.put(kind, count - requestsAtStart.getOrDefault(kind, 0L)));
+                journal.storageRequests(jobExecution.getJobInstance().getInstanceId(), jobExecution.getId(), made);
+            });
             journal.executionEnded(jobExecution.getId(), jobExecution.getStatus().name());
             if (jobExecution.getStatus() == BatchStatus.COMPLETED) {
                 pruneScanState(GcJobParameters.settings(jobExecution.getJobParameters()).storageRoot().toString());

@@ -71,6 +71,15 @@ public final class RunMetrics {
         }
     }
 
+    /** Requests to an object store by kind, as the driver counts them (on S3 they are billed). */
+    public void storageRequests(io.registrygc.storage.RequestCounts counts) {
+        for (io.registrygc.storage.RequestCounts.Kind kind : io.registrygc.storage.RequestCounts.Kind.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("registry.gc.storage.requests", counts, c -> c.get(kind))
+                    .description("Requests made to the object store (S3), by kind").tags("kind", kind.name())
+                    .register(registry);
+        }
+    }
+
     private void gauge(String name, String description, Tags tags, double value) {
         AtomicReference<Double> holder = new AtomicReference<>(value);
         Gauge.builder(name, holder, AtomicReference::get).description(description).tags(tags).strongReference(true)

@@ -54,7 +54,7 @@ public final class GcJobParameters {
             builder.addString(PROTECT, String.join("\n", settings.protect().stream().map(ProtectedReference::encode).toList()));
         }
         return builder
-                .addString(STORAGE_ROOT, settings.storageRoot().toString())
+                .addString(STORAGE_ROOT, settings.storageRoot())
                 .addJobParameter(DRY_RUN, settings.dryRun(), Boolean.class)
                 .addJobParameter(DELETE_UNTAGGED, settings.deleteUntagged(), Boolean.class)
                 .addString(MIN_AGE, Durations.format(settings.minAge()))
@@ -71,7 +71,7 @@ public final class GcJobParameters {
         String retention = text(parameters, RETENTION, "");
         String appliesRun = text(parameters, APPLIES_RUN, "");
         try {
-            return new GcSettings(Path.of(text(parameters, STORAGE_ROOT, null)), bool(parameters, DRY_RUN),
+            return new GcSettings(text(parameters, STORAGE_ROOT, null), bool(parameters, DRY_RUN),
                     bool(parameters, DELETE_UNTAGGED), Durations.parse(text(parameters, MIN_AGE, null)), selectors,
                     Instant.parse(text(parameters, CREATED_AT, null)),
                     retention.isEmpty() ? Optional.empty() : Optional.of(PolicyFile.parse(retention, "job parameter " + RETENTION)),

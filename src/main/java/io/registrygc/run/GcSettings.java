@@ -29,11 +29,11 @@ import java.util.OptionalLong;
  * this run carries out, and nothing beyond it. {@code pullLogs}: the registry's log files the run reads new pulls
  * from ({@code --pull-log}). {@code protect}: what a cluster runs ({@code --protect}), kept whatever any rule says.
  */
-public record GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagged, Duration minAge,
+public record GcSettings(String storageRoot, boolean dryRun, boolean deleteUntagged, Duration minAge,
         List<ImageSelector> images, Instant createdAt, Optional<RetentionPolicies> retention,
         OptionalLong appliesRun, List<Path> pullLogs, List<ProtectedReference> protect) {
 
-    public GcSettings(Path storageRoot, boolean dryRun, boolean deleteUntagged, Duration minAge,
+    public GcSettings(String storageRoot, boolean dryRun, boolean deleteUntagged, Duration minAge,
             List<ImageSelector> images, Instant createdAt) {
         this(storageRoot, dryRun, deleteUntagged, minAge, images, createdAt, Optional.empty(), OptionalLong.empty(),
                 List.of(), List.of());

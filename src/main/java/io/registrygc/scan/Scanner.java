@@ -107,14 +107,14 @@ public final class Scanner {
         } catch (ManifestParseException e) {
             Optional<ParsedManifest> unknownKind = parser.parseUnknownKind(bytes);
             if (unknownKind.isPresent()) {
-                problems.add(StorageProblem.noted(storage.paths().blobData(revision.digest()), "manifest "
+                problems.add(StorageProblem.noted(storage.describe(storage.paths().blobData(revision.digest())), "manifest "
                         + revision.digest() + " is JSON of an unknown kind (mediaType " + unknownKind.get().mediaType()
                         + "): its " + unknownKind.get().references().size() + " digest-like strings are kept as references"));
                 return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.OK, null,
                         unknownKind);
             }
             return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.UNPARSEABLE,
-                    storage.paths().blobData(revision.digest()) + ": " + e.getMessage(), Optional.empty());
+                    storage.describe(storage.paths().blobData(revision.digest())) + ": " + e.getMessage(), Optional.empty());
         }
     }
 }

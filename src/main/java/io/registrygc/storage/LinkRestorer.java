@@ -2,24 +2,21 @@ package io.registrygc.storage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.UUID;
+import java.util.Optional;
 
 /**
  * Writes back a link that a manifest pushed during a run needs: the registry checked it when it accepted the
  * manifest, and the run deleted it before it saw the manifest. Only a link whose blob data still exists is written
  * back (without the data the link would only hide that the blob is gone), as the registry writes it: the digest,
- * no newline, in a new file renamed onto {@code link} so that no reader sees it half written.
+ * no newline, visible only once complete.
  */
 public final class LinkRestorer {
 
-    private final RegistryPaths paths;
+    private final StorageDriver storage;
+    private final RegistryPaths paths = RegistryPaths.LAYOUT;
 
-    public LinkRestorer(RegistryPaths paths) {
-        this.paths = paths;
+    public LinkRestorer(StorageDriver storage) {
+        this.storage = storage;
     }
 
     /** Writes {@code repository/_layers/<digest>/link} back; true when it was missing and the blob's data exists. */
@@ -32,15 +29,13 @@ public final class LinkRestorer {
         return restore(paths.revisionFolder(repository, digest), digest);
     }
 
-    private boolean restore(Path folder, Digest digest) throws IOException {
-        Path link = folder.resolve("link");
-        if (Files.exists(link, LinkOption.NOFOLLOW_LINKS) || !Files.isRegularFile(paths.blobData(digest), LinkOption.NOFOLLOW_LINKS)) {
+    private boolean restore(String folder, Digest digest) throws IOException {
+        String link = folder + "/link";
+        Optional<StorageDriver.Entry> data = storage.stat(paths.blobData(digest));
+        if (storage.stat(link).isPresent() || data.isEmpty() || !data.get().isFile()) {
             return false;
         }
-        Files.createDirectories(folder);
-        Path written = folder.resolve("link." + UUID.randomUUID() + ".tmp");
-        Files.writeString(written, digest.toString(), StandardCharsets.US_ASCII);
-        Files.move(written, link, StandardCopyOption.ATOMIC_MOVE);
+        storage.write(link, digest.toString().getBytes(StandardCharsets.US_ASCII));
         return true;
     }
 }

@@ -1,13 +1,11 @@
 package io.registrygc.storage;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
- * The one place that knows where Distribution keeps things, like its {@code paths.go}. Every path handed out
- * stays inside the storage root: names are validated first.
+ * The one place that knows where Distribution keeps things, like its {@code paths.go}. It hands out keys (paths
+ * relative to the storage root, '/' separated) for a {@link StorageDriver}; every key stays inside the storage root:
+ * names are validated first.
  *
  * <pre>
  * &lt;root&gt;/registry-gc.lease                                   ours: who collects this storage now (never read by the registry)
@@ -32,36 +30,30 @@ public final class RegistryPaths {
             Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
     private static final Pattern TAG_NAME = Pattern.compile("[\\w][\\w.-]{0,127}");
 
-    private final Path root;
-    private final Path v2;
+    /** The layout: it has no state, one serves every storage. */
+    public static final RegistryPaths LAYOUT = new RegistryPaths();
 
-    public RegistryPaths(Path storageRoot) {
-        this.root = storageRoot.toAbsolutePath().normalize();
-        this.v2 = root.resolve("docker").resolve("registry").resolve("v2");
+    private static final String V2 = "docker/registry/v2";
+
+    private RegistryPaths() {
     }
 
     /**
-     * The layout of a storage root (the {@code rootdirectory} of the registry's config), refusing anything else.
-     * The storage is known by its real path, symbolic links resolved, so that two spellings of one storage share
-     * one lock and one history.
+     * Checks that a storage is a registry's (refusing anything else): it has {@code docker/registry/v2} with blobs or
+     * repositories in it.
      */
-    public static RegistryPaths open(Path storageRoot) throws NotARegistryStorageException {
-        RegistryPaths paths = new RegistryPaths(storageRoot);
-        if (!Files.isDirectory(paths.root())) {
-            throw new NotARegistryStorageException("storage root " + paths.root() + " is not a directory");
-        }
-        if (!Files.isDirectory(paths.v2())) {
-            throw new NotARegistryStorageException("storage root " + paths.root()
-                    + " is not a registry storage: it has no docker/registry/v2 folder");
-        }
-        if (!Files.isDirectory(paths.blobsRoot()) && !Files.isDirectory(paths.repositoriesRoot())) {
-            throw new NotARegistryStorageException("storage root " + paths.root()
-                    + " is not a registry storage: docker/registry/v2 holds neither blobs nor repositories");
-        }
+    public static void check(StorageDriver storage) throws NotARegistryStorageException {
         try {
-            return new RegistryPaths(paths.root().toRealPath());
-        } catch (IOException e) {
-            throw new NotARegistryStorageException("storage root " + paths.root() + " cannot be resolved: " + e.getMessage());
+            if (!storage.isFolder(V2)) {
+                throw new NotARegistryStorageException("storage root " + storage.location()
+                        + " is not a registry storage: it has no docker/registry/v2 folder");
+            }
+            if (!storage.isFolder(LAYOUT.blobsRoot()) && !storage.isFolder(LAYOUT.repositoriesRoot())) {
+                throw new NotARegistryStorageException("storage root " + storage.location()
+                        + " is not a registry storage: docker/registry/v2 holds neither blobs nor repositories");
+            }
+        } catch (java.io.IOException e) {
+            throw new NotARegistryStorageException("storage root " + storage.location() + " cannot be read: " + e.getMessage());
         }
     }
 
@@ -73,93 +65,98 @@ public final class RegistryPaths {
         return tag != null && TAG_NAME.matcher(tag).matches();
     }
 
-    public Path root() {
-        return root;
-    }
-
     /** The storage lease of registry-gc, beside {@code docker/}: outside everything the registry reads. */
-    public Path lease() {
-        return root.resolve("registry-gc.lease");
+    public String lease() {
+        return "registry-gc.lease";
     }
 
-    public Path v2() {
-        return v2;
+    public String v2() {
+        return V2;
     }
 
-    public Path blobsRoot() {
-        return v2.resolve("blobs");
+    public String blobsRoot() {
+        return V2 + "/blobs";
     }
 
-    public Path repositoriesRoot() {
-        return v2.resolve("repositories");
+    public String repositoriesRoot() {
+        return V2 + "/repositories";
+    }
+
+    /** {@code blobs/<alg>/<hex[0:2]>}: a shard, the folder of blob folders. */
+    public String blobShard(String algorithm, String prefix) {
+        return blobsRoot() + "/" + algorithm + "/" + prefix;
     }
 
     /** {@code blobs/<alg>/<hex[0:2]>/<hex>}: the folder that holds a blob's data. */
-    public Path blobFolder(Digest digest) {
-        return blobsRoot().resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    public String blobFolder(Digest digest) {
+        return blobShard(digest.algorithm(), digest.hex().substring(0, 2)) + "/" + digest.hex();
     }
 
-    public Path blobData(Digest digest) {
-        return blobFolder(digest).resolve("data");
+    public String blobData(Digest digest) {
+        return blobFolder(digest) + "/data";
     }
 
-    public Path repository(String name) {
+    public String repository(String name) {
         if (!isValidRepositoryName(name)) {
             throw new IllegalArgumentException("invalid repository name: " + name);
         }
-        return repositoriesRoot().resolve(name);
+        return repositoriesRoot() + "/" + name;
     }
 
-    public Path manifests(String repository) {
-        return repository(repository).resolve("_manifests");
+    public String manifests(String repository) {
+        return repository(repository) + "/_manifests";
     }
 
-    public Path layers(String repository) {
-        return repository(repository).resolve("_layers");
+    public String layers(String repository) {
+        return repository(repository) + "/_layers";
     }
 
-    public Path uploads(String repository) {
-        return repository(repository).resolve("_uploads");
+    public String uploads(String repository) {
+        return repository(repository) + "/_uploads";
     }
 
-    public Path revisionsRoot(String repository) {
-        return manifests(repository).resolve("revisions");
+    public String revisionsRoot(String repository) {
+        return manifests(repository) + "/revisions";
     }
 
-    public Path revisionFolder(String repository, Digest digest) {
-        return revisionsRoot(repository).resolve(digest.algorithm()).resolve(digest.hex());
+    public String revisionFolder(String repository, Digest digest) {
+        return revisionsRoot(repository) + "/" + digest.algorithm() + "/" + digest.hex();
     }
 
-    public Path tagsRoot(String repository) {
-        return manifests(repository).resolve("tags");
+    public String tagsRoot(String repository) {
+        return manifests(repository) + "/tags";
     }
 
-    public Path tagFolder(String repository, String tag) {
+    public String tagFolder(String repository, String tag) {
         if (!isValidTagName(tag)) {
             throw new IllegalArgumentException("invalid tag: " + tag);
         }
-        return tagsRoot(repository).resolve(tag);
+        return tagsRoot(repository) + "/" + tag;
     }
 
-    public Path tagCurrentLink(String repository, String tag) {
-        return tagFolder(repository, tag).resolve("current").resolve("link");
+    public String tagCurrentLink(String repository, String tag) {
+        return tagFolder(repository, tag) + "/current/link";
     }
 
-    public Path tagIndex(String repository, String tag) {
-        return tagFolder(repository, tag).resolve("index");
+    public String tagIndex(String repository, String tag) {
+        return tagFolder(repository, tag) + "/index";
     }
 
-    public Path tagIndexEntry(String repository, String tag, Digest digest) {
-        return tagIndex(repository, tag).resolve(digest.algorithm()).resolve(digest.hex());
+    public String tagIndexEntry(String repository, String tag, Digest digest) {
+        return tagIndex(repository, tag) + "/" + digest.algorithm() + "/" + digest.hex();
     }
 
-    public Path layerLinkFolder(String repository, Digest digest) {
-        return layers(repository).resolve(digest.algorithm()).resolve(digest.hex());
+    public String layerLinkFolder(String repository, Digest digest) {
+        return layers(repository) + "/" + digest.algorithm() + "/" + digest.hex();
     }
 
-    /** The name of a repository folder relative to {@code repositories/}, with '/' separators. */
-    public String repositoryName(Path folder) {
-        Path relative = repositoriesRoot().relativize(folder);
-        return relative.toString().replace(folder.getFileSystem().getSeparator(), "/");
+    /** The name of a repository folder relative to {@code repositories/}. */
+    public String repositoryName(String folder) {
+        return folder.substring(repositoriesRoot().length() + 1);
+    }
+
+    /** A key's parent folder. */
+    public static String parent(String key) {
+        return key.substring(0, key.lastIndexOf('/'));
     }
 }

@@ -1,11 +1,7 @@
 package io.registrygc.storage;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -29,20 +25,22 @@ import java.util.function.Consumer;
  * repository {@link #unsettled} and it is read again at the next look.
  *
  * <p>Modification times are read from the file system; on NFS the client's attribute cache can hide a change for
- * as long as it caches (see the README).
+ * as long as it caches (see the README). An object store keeps no folder times: there every look reads every
+ * repository again.
  */
 public final class RepositoryWatch {
 
     private static final long ABSENT = Long.MIN_VALUE;
 
     private final StorageReader storage;
+    private final StorageDriver driver;
     private final RegistryPaths paths;
     /** Every folder of the repository tree the last walk listed (namespaces and repositories), with its time. */
-    private final Map<Path, Long> treeFolders = new HashMap<>();
+    private final Map<String, Long> treeFolders = new HashMap<>();
     /** Per repository: the folders its new revisions appear in, with their times. */
-    private final Map<String, Map<Path, Long>> revisionFolders = new HashMap<>();
+    private final Map<String, Map<String, Long>> revisionFolders = new HashMap<>();
     /** Per repository: the folders its new layer links appear in, with their times. */
-    private final Map<String, Map<Path, Long>> layerFolders = new HashMap<>();
+    private final Map<String, Map<String, Long>> layerFolders = new HashMap<>();
     private final Set<String> unsettled = new LinkedHashSet<>();
     private boolean firstLook = true;
 
@@ -52,6 +50,7 @@ public final class RepositoryWatch {
 
     public RepositoryWatch(StorageReader storage) {
         this.storage = storage;
+        this.driver = storage.driver();
         this.paths = storage.paths();
     }
 
@@ -63,6 +62,11 @@ public final class RepositoryWatch {
     public Changes changedRepositories(Consumer<StorageProblem> problems) {
         Set<String> changed = new LinkedHashSet<>(unsettled);
         unsettled.clear();
+        if (!driver.hasFolderTimes()) {
+            walkTree(problems, changed);
+            changed.addAll(revisionFolders.keySet());
+            return new Changes(new LinkedHashSet<>(changed), new LinkedHashSet<>(changed));
+        }
         if (firstLook || folderChanged(treeFolders)) {
             walkTree(problems, changed);
             firstLook = false;
@@ -102,6 +106,9 @@ public final class RepositoryWatch {
             seen.add(repository);
             if (!revisionFolders.containsKey(repository)) {
                 changed.add(repository);
+                if (!driver.hasFolderTimes()) {
+                    revisionFolders.put(repository, Map.of());
+                }
             }
         }
         revisionFolders.keySet().retainAll(seen);
@@ -109,8 +116,8 @@ public final class RepositoryWatch {
         changed.retainAll(seen);
     }
 
-    private static boolean folderChanged(Map<Path, Long> stamps) {
-        for (Map.Entry<Path, Long> stamp : stamps.entrySet()) {
+    private boolean folderChanged(Map<String, Long> stamps) {
+        for (Map.Entry<String, Long> stamp : stamps.entrySet()) {
             if (time(stamp.getKey()) != stamp.getValue()) {
                 return true;
             }
@@ -122,25 +129,25 @@ public final class RepositoryWatch {
      * {@code links} ({@code revisions} or {@code _layers}) and each algorithm folder under it; when it does not exist
      * yet, {@code parent}, where it will appear.
      */
-    private static Map<Path, Long> stamp(Path parent, Path links) {
-        Map<Path, Long> stamps = new HashMap<>();
+    private Map<String, Long> stamp(String parent, String links) {
+        Map<String, Long> stamps = new HashMap<>();
         long linksTime = time(links);
         stamps.put(links, linksTime);
         if (linksTime == ABSENT) {
             stamps.put(parent, time(parent));
             return stamps;
         }
-        for (Path algorithm : algorithmFolders(links)) {
+        for (String algorithm : algorithmFolders(links)) {
             stamps.put(algorithm, time(algorithm));
         }
         return stamps;
     }
 
-    private static List<Path> algorithmFolders(Path revisions) {
-        List<Path> folders = new ArrayList<>();
+    private List<String> algorithmFolders(String revisions) {
+        List<String> folders = new ArrayList<>();
         try {
-            for (String name : StorageReader.sortedChildren(revisions)) {
-                folders.add(revisions.resolve(name));
+            for (String name : driver.names(revisions)) {
+                folders.add(revisions + "/" + name);
             }
         } catch (IOException e) {
             // read again at the next look: its time stays as stamped, and the reading reports the problem
@@ -149,12 +156,13 @@ public final class RepositoryWatch {
     }
 
     /** The folder's modification time in nanoseconds (a symbolic link's own), or ABSENT. */
-    private static long time(Path folder) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(folder, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (NoSuchFileException e) {
+    private long time(String folder) {
+        if (!driver.hasFolderTimes()) {
             return ABSENT;
+        }
+        try {
+            Instant modified = driver.stat(folder).map(StorageDriver.Entry::modified).orElse(null);
+            return modified == null ? ABSENT : modified.getEpochSecond() * 1_000_000_000L + modified.getNano();
         } catch (IOException e) {
             return ABSENT + 1; // unreadable now: a value no folder has, so it counts as changed until it reads again
         }

@@ -114,9 +114,9 @@ public final class StorageLease implements AutoCloseable {
      * Takes the lease of a storage, taking over a stale one. {@code onLost} runs (on the heartbeat thread) when the
      * lease turns out to be someone else's.
      */
-    public static StorageLease acquire(RegistryPaths paths, Duration staleAfter, String note, Runnable onLost)
+    public static StorageLease acquire(FileSystemDriver storage, Duration staleAfter, String note, Runnable onLost)
             throws HeldException, IOException {
-        Path file = paths.lease();
+        Path file = storage.file(RegistryPaths.LAYOUT.lease());
         Holder me = new Holder(UUID.randomUUID().toString(), hostName(), ProcessHandle.current().pid(),
                 ProcessHandle.current().info().startInstant().orElse(null), Instant.now(), note);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {

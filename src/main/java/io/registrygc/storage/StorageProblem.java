@@ -15,15 +15,8 @@ public record StorageProblem(String path, String message, Impact impact) {
         SWEEP_BLOCKED
     }
 
-    public static StorageProblem noted(java.nio.file.Path path, String message) {
-        return new StorageProblem(path.toString(), message, Impact.NOTED);
-    }
-
-    public static StorageProblem keepsRepository(java.nio.file.Path path, String message) {
-        return new StorageProblem(path.toString(), message, Impact.REPOSITORY_KEPT);
-    }
-
-    public static StorageProblem blocksSweep(java.nio.file.Path path, String message) {
-        return new StorageProblem(path.toString(), message, Impact.SWEEP_BLOCKED);
+    /** {@code path}: where it is, as an operator finds it (a path, an {@code s3://} URL). */
+    public static StorageProblem noted(String path, String message) {
+        return new StorageProblem(path, message, Impact.NOTED);
     }
 }

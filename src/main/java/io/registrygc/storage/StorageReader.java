@@ -1,14 +1,10 @@
 package io.registrygc.storage;
 
+import io.registrygc.storage.StorageDriver.Branch;
+import io.registrygc.storage.StorageDriver.Entry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,14 +13,14 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.Consumer;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * Reads a Distribution filesystem storage, tolerantly and in one way: whatever cannot be read is handed to
- * the caller's problem sink as a {@link StorageProblem} (whose impact says what it holds back) and reading goes
- * on, so one bad file never stops a scan and is never a reason to delete something else. Reading one blob
- * returns {@link BlobContent}: its bytes, or why there are none, for the caller to judge.
+ * Reads a Distribution storage through its {@link StorageDriver}, tolerantly and in one way: whatever cannot be read
+ * is handed to the caller's problem sink as a {@link StorageProblem} (whose impact says what it holds back) and
+ * reading goes on, so one bad file never stops a scan and is never a reason to delete something else. Reading one
+ * blob returns {@link BlobContent}: its bytes, or why there are none, for the caller to judge.
  */
 public final class StorageReader {
 
@@ -33,14 +29,32 @@ public final class StorageReader {
     /** Distribution refuses to store a manifest larger than this ({@code maxManifestBodySize}, 4 MiB). */
     public static final int MAX_MANIFEST_BYTES = 4 << 20;
 
-    private final RegistryPaths paths;
+    private final StorageDriver storage;
+    private final RegistryPaths paths = RegistryPaths.LAYOUT;
 
-    public StorageReader(RegistryPaths paths) {
-        this.paths = paths;
+    public StorageReader(StorageDriver storage) {
+        this.storage = storage;
     }
 
     public RegistryPaths paths() {
         return paths;
+    }
+
+    public StorageDriver driver() {
+        return storage;
+    }
+
+    /** A key as an operator finds it, for problems and logs. */
+    public String describe(String key) {
+        return storage.describe(key);
+    }
+
+    private StorageProblem problem(String key, String message, StorageProblem.Impact impact) {
+        return new StorageProblem(storage.describe(key), message, impact);
+    }
+
+    private StorageProblem noted(String key, String message) {
+        return problem(key, message, StorageProblem.Impact.NOTED);
     }
 
     // ---------------------------------------------------------------- reading: blobs
@@ -51,94 +65,100 @@ public final class StorageReader {
      */
     public List<BlobShard> blobShards(Consumer<StorageProblem> problems) {
         List<BlobShard> shards = new ArrayList<>();
-        if (!Files.isDirectory(paths.blobsRoot())) {
-            return shards;
-        }
-        for (String algorithm : children(paths.blobsRoot(), problems)) {
-            Path algorithmFolder = paths.blobsRoot().resolve(algorithm);
-            if (Files.isDirectory(algorithmFolder)) {
-                for (String prefix : children(algorithmFolder, problems)) {
-                    Path shard = algorithmFolder.resolve(prefix);
-                    if (Files.isSymbolicLink(shard)) {
-                        problems.accept(StorageProblem.noted(shard, SYMLINK));
-                    } else if (Files.isDirectory(shard)) {
-                        shards.add(new BlobShard(algorithm, prefix));
-                    }
+        for (Entry algorithm : entries(paths.blobsRoot(), problems)) {
+            if (!algorithm.isFolder()) {
+                continue;
+            }
+            String algorithmFolder = paths.blobsRoot() + "/" + algorithm.name();
+            for (Entry prefix : entries(algorithmFolder, problems)) {
+                if (prefix.kind() == StorageDriver.Kind.SYMLINK) {
+                    problems.accept(noted(algorithmFolder + "/" + prefix.name(), SYMLINK));
+                } else if (prefix.isFolder()) {
+                    shards.add(new BlobShard(algorithm.name(), prefix.name()));
                 }
             }
         }
         return shards;
     }
 
-    private static List<String> children(Path folder, Consumer<StorageProblem> problems) {
+    private List<Entry> entries(String folder, Consumer<StorageProblem> problems) {
         try {
-            return sortedChildren(folder);
+            return storage.list(folder);
         } catch (IOException e) {
-            problems.accept(StorageProblem.noted(folder, "cannot list blob folder: " + e.getMessage()));
+            problems.accept(noted(folder, "cannot list blob folder: " + e.getMessage()));
             return List.of();
         }
     }
 
     /** The names in a blob shard's folder, sorted (what {@link #listBlobs} is then asked for, in batches). */
     public List<String> blobNames(BlobShard shard, Consumer<StorageProblem> problems) {
-        return children(paths.blobsRoot().resolve(shard.algorithm()).resolve(shard.prefix()), problems);
+        String folder = paths.blobShard(shard.algorithm(), shard.prefix());
+        try {
+            return storage.names(folder);
+        } catch (IOException e) {
+            problems.accept(noted(folder, "cannot list blob folder: " + e.getMessage()));
+            return List.of();
+        }
     }
 
     /** These blob folders of a shard. Folders that are not a digest are reported and left alone. */
     public List<BlobEntry> listBlobs(BlobShard shard, List<String> names, Consumer<StorageProblem> problems) {
-        Path folder = paths.blobsRoot().resolve(shard.algorithm()).resolve(shard.prefix());
-        List<BlobEntry> blobs = new ArrayList<>(names.size());
-        for (String hex : names) {
-            Path blobFolder = folder.resolve(hex);
-            // one lstat per file (not a stat for each question): a scan makes hundreds of thousands of them
-            try {
-                BasicFileAttributes folderAttributes = lstatOrNull(blobFolder);
-                if (folderAttributes == null) {
-                    continue; // deleted while we looked
-                }
-                if (folderAttributes.isSymbolicLink()) {
-                    problems.accept(StorageProblem.noted(blobFolder, SYMLINK));
-                    continue;
-                }
-                Optional<Digest> digest = Digest.tryParse(shard.algorithm() + ":" + hex);
-                if (digest.isEmpty() || !hex.startsWith(shard.prefix()) || !folderAttributes.isDirectory()) {
-                    problems.accept(StorageProblem.noted(blobFolder, "not a blob folder; left alone"));
-                    continue;
-                }
-                BasicFileAttributes data = lstatOrNull(blobFolder.resolve("data"));
-                if (data != null && data.isSymbolicLink()) {
-                    problems.accept(StorageProblem.noted(blobFolder, SYMLINK));
-                } else if (data == null) {
-                    blobs.add(new BlobEntry(digest.get(), -1, folderAttributes.lastModifiedTime().toInstant()));
-                } else {
-                    blobs.add(new BlobEntry(digest.get(), data.size(), data.lastModifiedTime().toInstant()));
-                }
-            } catch (IOException e) {
-                problems.accept(StorageProblem.noted(blobFolder, "cannot read blob folder: " + e.getMessage()));
+        String folder = paths.blobShard(shard.algorithm(), shard.prefix());
+        List<Branch> branches;
+        try {
+            branches = storage.branches(folder, names, "data");
+        } catch (IOException e) {
+            problems.accept(noted(folder, "cannot read blob folders: " + e.getMessage()));
+            return List.of();
+        }
+        List<BlobEntry> blobs = new ArrayList<>(branches.size());
+        for (Branch branch : branches) {
+            String blobFolder = folder + "/" + branch.name();
+            if (branch.folder().kind() == StorageDriver.Kind.SYMLINK) {
+                problems.accept(noted(blobFolder, SYMLINK));
+                continue;
+            }
+            Optional<Digest> digest = Digest.tryParse(shard.algorithm() + ":" + branch.name());
+            if (digest.isEmpty() || !branch.name().startsWith(shard.prefix()) || !branch.folder().isFolder()) {
+                problems.accept(noted(blobFolder, "not a blob folder; left alone"));
+                continue;
+            }
+            Entry data = branch.file();
+            if (data != null && data.kind() == StorageDriver.Kind.SYMLINK) {
+                problems.accept(noted(blobFolder, SYMLINK));
+            } else if (data == null) {
+                blobs.add(new BlobEntry(digest.get(), -1, timeOf(branch.folder())));
+            } else {
+                blobs.add(new BlobEntry(digest.get(), data.size(), data.modified()));
             }
         }
         return blobs;
     }
 
+    /** A folder's time where the store keeps one; on an object store, where it has none, the newest time is assumed. */
+    private static Instant timeOf(Entry folder) {
+        return folder.modified() == null ? Instant.now() : folder.modified();
+    }
+
     /** The bytes of a blob read as a manifest (at most {@link #MAX_MANIFEST_BYTES}), verified against its digest. */
     public BlobContent readBlob(Digest digest) {
-        Path data = paths.blobData(digest);
-        try (InputStream in = Files.newInputStream(data)) {
+        String data = paths.blobData(digest);
+        try {
             // never more than a manifest may hold: a huge file in a revision's place must not exhaust the heap
-            byte[] bytes = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            byte[] bytes = storage.read(data, MAX_MANIFEST_BYTES);
             if (bytes.length > MAX_MANIFEST_BYTES) {
-                return new BlobContent.Unreadable(data.toString(), "larger than a manifest may be ("
+                return new BlobContent.Unreadable(describe(data), "larger than a manifest may be ("
                         + MAX_MANIFEST_BYTES / (1024 * 1024) + " MiB, the registry's own limit): not read");
             }
             Digest actual = Digest.of(digest.algorithm(), bytes);
             if (!actual.equals(digest)) {
-                return new BlobContent.Unreadable(data.toString(), "content does not match its digest (found " + actual + ")");
+                return new BlobContent.Unreadable(describe(data), "content does not match its digest (found " + actual + ")");
             }
             return new BlobContent.Present(bytes);
         } catch (NoSuchFileException e) {
-            return new BlobContent.Missing(data.toString());
+            return new BlobContent.Missing(describe(data));
         } catch (IOException | IllegalArgumentException e) {
-            return new BlobContent.Unreadable(data.toString(), e.toString());
+            return new BlobContent.Unreadable(describe(data), e.toString());
         }
     }
 
@@ -147,7 +167,7 @@ public final class StorageReader {
      * empty when it is gone. What the sweep re-checks just before it deletes.
      */
     public Optional<Instant> revisionModified(String repository, Digest digest) throws IOException {
-        return modified(paths.revisionFolder(repository, digest).resolve("link"));
+        return modified(paths.revisionFolder(repository, digest) + "/link");
     }
 
     public Optional<Instant> tagModified(String repository, String tag) throws IOException {
@@ -155,19 +175,16 @@ public final class StorageReader {
     }
 
     public Optional<Instant> layerLinkModified(String repository, Digest digest) throws IOException {
-        return modified(paths.layerLinkFolder(repository, digest).resolve("link"));
+        return modified(paths.layerLinkFolder(repository, digest) + "/link");
     }
 
     /** A blob's data file as it is now (its size and time, the link itself if it is one); empty when it is gone. */
     public Optional<BlobEntry> blobData(Digest digest) throws IOException {
-        BasicFileAttributes data = lstatOrNull(paths.blobData(digest));
-        return data == null ? Optional.empty()
-                : Optional.of(new BlobEntry(digest, data.size(), data.lastModifiedTime().toInstant()));
+        return storage.stat(paths.blobData(digest)).map(data -> new BlobEntry(digest, data.size(), data.modified()));
     }
 
-    private static Optional<Instant> modified(Path file) throws IOException {
-        BasicFileAttributes attributes = attributesOrNull(file);
-        return attributes == null ? Optional.empty() : Optional.of(attributes.lastModifiedTime().toInstant());
+    private Optional<Instant> modified(String file) throws IOException {
+        return storage.stat(file).map(Entry::modified);
     }
 
     // ---------------------------------------------------------------- reading: repositories
@@ -182,7 +199,7 @@ public final class StorageReader {
     }
 
     /** As {@link #repositories}, from the start, handing each folder of the tree to {@code beforeListing} before it lists it. */
-    Iterator<String> repositories(Consumer<StorageProblem> problems, Consumer<Path> beforeListing) {
+    Iterator<String> repositories(Consumer<StorageProblem> problems, Consumer<String> beforeListing) {
         return new RepositoryWalk(null, problems, beforeListing);
     }
 
@@ -198,7 +215,12 @@ public final class StorageReader {
      * last pointed at it), newest first. Empty when the tag does not exist.
      */
     public List<LinkEntry> tagHistory(String repository, String tag, Consumer<StorageProblem> problems) {
-        if (!RegistryPaths.isValidTagName(tag) || !Files.isDirectory(paths.tagFolder(repository, tag))) {
+        try {
+            if (!RegistryPaths.isValidTagName(tag) || !storage.isFolder(paths.tagFolder(repository, tag))) {
+                return List.of();
+            }
+        } catch (IOException e) {
+            problems.accept(noted(paths.tagFolder(repository, tag), "cannot read tag: " + e.getMessage()));
             return List.of();
         }
         List<LinkEntry> history = new ArrayList<>(readDigestFolders(paths.tagIndex(repository, tag), problems, false));
@@ -228,33 +250,41 @@ public final class StorageReader {
 
     private List<TagEntry> readTags(String repository, Consumer<StorageProblem> problems) {
         List<TagEntry> tags = new ArrayList<>();
-        Path tagsRoot = paths.tagsRoot(repository);
-        if (!Files.isDirectory(tagsRoot)) {
-            return tags;
-        }
-        List<String> names;
+        String tagsRoot = paths.tagsRoot(repository);
+        List<Entry> entries;
         try {
-            names = sortedChildren(tagsRoot);
+            entries = storage.list(tagsRoot);
         } catch (IOException e) {
-            problems.accept(StorageProblem.keepsRepository(tagsRoot, "cannot list tags: " + e.getMessage()));
+            problems.accept(problem(tagsRoot, "cannot list tags: " + e.getMessage(), StorageProblem.Impact.REPOSITORY_KEPT));
             return tags;
         }
-        for (String tag : names) {
-            Path tagFolder = tagsRoot.resolve(tag);
-            if (Files.isSymbolicLink(tagFolder) || Files.isSymbolicLink(paths.tagCurrentLink(repository, tag))) {
-                problems.accept(StorageProblem.keepsRepository(tagFolder, SYMLINK));
+        for (Entry entry : entries) {
+            String tag = entry.name();
+            String tagFolder = tagsRoot + "/" + tag;
+            if (entry.kind() == StorageDriver.Kind.SYMLINK) {
+                problems.accept(problem(tagFolder, SYMLINK, StorageProblem.Impact.REPOSITORY_KEPT));
                 continue;
             }
-            if (!Files.isDirectory(tagFolder)) {
+            if (!entry.isFolder()) {
                 continue;
             }
             if (!RegistryPaths.isValidTagName(tag)) {
-                problems.accept(StorageProblem.keepsRepository(tagFolder, "not a valid tag name"));
+                problems.accept(problem(tagFolder, "not a valid tag name", StorageProblem.Impact.REPOSITORY_KEPT));
                 continue;
             }
-            Path current = paths.tagCurrentLink(repository, tag);
-            Optional<Digest> digest = readLink(current, problems, StorageProblem.Impact.REPOSITORY_KEPT);
-            Instant modified = modifiedOrEpoch(current);
+            String current = paths.tagCurrentLink(repository, tag);
+            Optional<Entry> currentFile;
+            try {
+                currentFile = storage.stat(current);
+            } catch (IOException e) {
+                currentFile = Optional.empty();
+            }
+            if (currentFile.isPresent() && currentFile.get().kind() == StorageDriver.Kind.SYMLINK) {
+                problems.accept(problem(tagFolder, SYMLINK, StorageProblem.Impact.REPOSITORY_KEPT));
+                continue;
+            }
+            Optional<Digest> digest = readLink(current, -1, problems, StorageProblem.Impact.REPOSITORY_KEPT);
+            Instant modified = currentFile.map(Entry::modified).orElse(Instant.EPOCH);
             List<Digest> index = readDigestFolders(paths.tagIndex(repository, tag), problems, false).stream()
                     .map(LinkEntry::digest).toList();
             tags.add(new TagEntry(tag, digest, modified, index));
@@ -265,188 +295,162 @@ public final class StorageReader {
     /**
      * Reads {@code <alg>/<hex>/link} folders. The digest comes from the folder name, as the registry
      * enumerates them; a folder without a link file is what a deletion through the API leaves and does
-     * not count; a link whose content disagrees or is unreadable is reported.
+     * not count; a link whose content disagrees or is unreadable is reported (where reads are cheap: on an object
+     * store a link's content is not read, as the registry itself enumerates by name).
      */
-    private List<LinkEntry> readDigestFolders(Path root, Consumer<StorageProblem> problems, boolean revisions) {
+    private List<LinkEntry> readDigestFolders(String root, Consumer<StorageProblem> problems, boolean revisions) {
         return readDigestFolders(root, problems, revisions, folderTime -> { });
     }
 
-    private List<LinkEntry> readDigestFolders(Path root, Consumer<StorageProblem> problems, boolean revisions,
+    private List<LinkEntry> readDigestFolders(String root, Consumer<StorageProblem> problems, boolean revisions,
             Consumer<Instant> unlinked) {
         List<LinkEntry> entries = new ArrayList<>();
-        if (!Files.isDirectory(root)) {
-            return entries;
-        }
         StorageProblem.Impact unreadable = revisions ? StorageProblem.Impact.SWEEP_BLOCKED : StorageProblem.Impact.NOTED;
-        if (Files.isSymbolicLink(root) || Files.isSymbolicLink(root.getParent())) {
-            problems.accept(new StorageProblem(root.toString(), SYMLINK, unreadable));
-            return entries;
-        }
         try {
-            for (String algorithm : sortedChildren(root)) {
-                Path algorithmFolder = root.resolve(algorithm);
-                if (!Files.isDirectory(algorithmFolder)) {
+            if (storage.hasSymbolicLinks()) {
+                Optional<Entry> rootEntry = storage.stat(root);
+                if (rootEntry.isEmpty()) {
+                    return entries;
+                }
+                Optional<Entry> parentEntry = storage.stat(RegistryPaths.parent(root));
+                if (rootEntry.get().kind() == StorageDriver.Kind.SYMLINK
+                        || parentEntry.map(e -> e.kind() == StorageDriver.Kind.SYMLINK).orElse(false)) {
+                    problems.accept(problem(root, SYMLINK, unreadable));
+                    return entries;
+                }
+                if (!rootEntry.get().isFolder()) {
+                    return entries;
+                }
+            }
+            for (Entry algorithm : storage.list(root)) {
+                if (!algorithm.isFolder()) {
                     continue;
                 }
-                for (String hex : sortedChildren(algorithmFolder)) {
-                    Path folder = algorithmFolder.resolve(hex);
-                    Optional<Digest> digest = Digest.tryParse(algorithm + ":" + hex);
-                    BasicFileAttributes folderAttributes = lstatOrNull(folder);
-                    if (folderAttributes == null) {
-                        continue; // deleted while we looked
-                    }
-                    if (folderAttributes.isSymbolicLink()) {
-                        problems.accept(new StorageProblem(folder.toString(), SYMLINK, unreadable));
+                String algorithmFolder = root + "/" + algorithm.name();
+                for (Branch branch : storage.branches(algorithmFolder, storage.names(algorithmFolder), "link")) {
+                    String folder = algorithmFolder + "/" + branch.name();
+                    Optional<Digest> digest = Digest.tryParse(algorithm.name() + ":" + branch.name());
+                    if (branch.folder().kind() == StorageDriver.Kind.SYMLINK) {
+                        problems.accept(problem(folder, SYMLINK, unreadable));
                         continue;
                     }
-                    if (digest.isEmpty() || !folderAttributes.isDirectory()) {
-                        problems.accept(StorageProblem.noted(folder, "not a digest folder; left alone"));
+                    if (digest.isEmpty() || !branch.folder().isFolder()) {
+                        problems.accept(noted(folder, "not a digest folder; left alone"));
                         continue;
                     }
-                    Path link = folder.resolve("link");
-                    BasicFileAttributes linkAttributes = lstatOrNull(link);
-                    if (linkAttributes == null) {
+                    Entry link = branch.file();
+                    if (link == null) {
                         // what the registry leaves when it deletes a manifest or link through its API
-                        unlinked.accept(folderAttributes.lastModifiedTime().toInstant());
+                        unlinked.accept(timeOf(branch.folder()));
                         continue;
                     }
-                    if (linkAttributes.isSymbolicLink()) {
-                        problems.accept(new StorageProblem(folder.toString(), SYMLINK, unreadable));
+                    if (link.kind() == StorageDriver.Kind.SYMLINK) {
+                        problems.accept(problem(folder, SYMLINK, unreadable));
                         continue;
                     }
-                    Optional<Digest> target = readLink(link, linkAttributes.size(), problems, StorageProblem.Impact.NOTED);
-                    if (target.isPresent() && !target.get().equals(digest.get())) {
-                        problems.accept(StorageProblem.noted(link, "link holds " + target.get() + ", folder names " + digest.get()));
+                    Instant modified = link.modified();
+                    if (storage.cheapReads()) {
+                        Optional<Digest> target = readLink(folder + "/link", link.size(), problems, StorageProblem.Impact.NOTED);
+                        if (target.isPresent() && !target.get().equals(digest.get())) {
+                            problems.accept(noted(folder + "/link", "link holds " + target.get() + ", folder names " + digest.get()));
+                        }
+                        modified = target.isPresent() ? link.modified() : timeOf(branch.folder());
                     }
-                    Instant modified = (target.isPresent() ? linkAttributes : folderAttributes).lastModifiedTime().toInstant();
                     entries.add(new LinkEntry(digest.get(), modified));
                 }
             }
         } catch (IOException e) {
-            problems.accept(new StorageProblem(root.toString(), "cannot list: " + e.getMessage(), unreadable));
+            problems.accept(problem(root, "cannot list: " + e.getMessage(), unreadable));
         }
         return entries;
     }
 
-    /** Reads a link file tolerantly: missing, empty or corrupt links are reported with the given impact. */
-    private Optional<Digest> readLink(Path link, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
-        return readLink(link, -1, problems, impact);
-    }
-
-    /** {@code size}: the link file's size when its attributes were read already, or -1. */
-    private Optional<Digest> readLink(Path link, long size, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
+    /**
+     * Reads a link file tolerantly: missing, empty or corrupt links are reported with the given impact. {@code size}:
+     * the link file's size when its attributes were read already, or -1.
+     */
+    private Optional<Digest> readLink(String link, long size, Consumer<StorageProblem> problems, StorageProblem.Impact impact) {
         try {
-            if ((size < 0 ? Files.size(link) : size) > MAX_LINK_BYTES) {
-                problems.accept(new StorageProblem(link.toString(), "link file is too large to be a link", impact));
+            byte[] bytes = size > MAX_LINK_BYTES ? null : storage.read(link, MAX_LINK_BYTES);
+            if (bytes == null || bytes.length > MAX_LINK_BYTES) {
+                problems.accept(problem(link, "link file is too large to be a link", impact));
                 return Optional.empty();
             }
-            String content = new String(Files.readAllBytes(link), StandardCharsets.UTF_8).strip();
+            String content = new String(bytes, StandardCharsets.UTF_8).strip();
             if (content.isEmpty()) {
-                problems.accept(new StorageProblem(link.toString(), "link file is empty", impact));
+                problems.accept(problem(link, "link file is empty", impact));
                 return Optional.empty();
             }
             Optional<Digest> digest = Digest.tryParse(content);
             if (digest.isEmpty()) {
-                problems.accept(new StorageProblem(link.toString(), "link file does not hold a digest", impact));
+                problems.accept(problem(link, "link file does not hold a digest", impact));
             }
             return digest;
         } catch (NoSuchFileException e) {
-            problems.accept(new StorageProblem(link.toString(), "link file is missing", impact));
+            problems.accept(problem(link, "link file is missing", impact));
             return Optional.empty();
         } catch (IOException e) {
-            problems.accept(new StorageProblem(link.toString(), "cannot read link: " + e.getMessage(), impact));
+            problems.accept(problem(link, "cannot read link: " + e.getMessage(), impact));
             return Optional.empty();
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    static List<String> sortedChildren(Path folder) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
-            for (Path child : children) {
-                names.add(child.getFileName().toString());
-            }
-        }
-        names.sort(null);
-        return names;
-    }
-
-    /** The attributes of the file itself (a symbolic link is not followed), or null when there is none. */
-    private static BasicFileAttributes lstatOrNull(Path path) throws IOException {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
-
-    private static BasicFileAttributes attributesOrNull(Path path) throws IOException {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
-
-    private static Instant modifiedOrEpoch(Path path) {
-        try {
-            return Files.getLastModifiedTime(path).toInstant();
-        } catch (IOException e) {
-            return Instant.EPOCH;
         }
     }
 
     /** Depth-first walk of {@code repositories/}, siblings sorted, one folder listing at a time. */
     private final class RepositoryWalk implements Iterator<String> {
-        private final Deque<Path> pending = new ArrayDeque<>();
+        private final Deque<String> pending = new ArrayDeque<>();
         private final String after;
         private final Consumer<StorageProblem> problems;
-        private final Consumer<Path> beforeListing;
+        private final Consumer<String> beforeListing;
         private String next;
 
-        RepositoryWalk(String after, Consumer<StorageProblem> problems, Consumer<Path> beforeListing) {
+        RepositoryWalk(String after, Consumer<StorageProblem> problems, Consumer<String> beforeListing) {
             this.after = after;
             this.problems = problems;
             this.beforeListing = beforeListing;
-            if (Files.isDirectory(paths.repositoriesRoot())) {
-                pushChildren(paths.repositoriesRoot());
+            try {
+                if (storage.isFolder(paths.repositoriesRoot())) {
+                    pushChildren(paths.repositoriesRoot());
+                }
+            } catch (IOException e) {
+                problems.accept(problem(paths.repositoriesRoot(), "cannot list repositories: " + e.getMessage(),
+                        StorageProblem.Impact.SWEEP_BLOCKED));
             }
             advance();
         }
 
-        private void pushChildren(Path folder) {
+        /** Lists a folder, pushing its sub-folders; true when it is a repository (it holds _manifests or _layers). */
+        private boolean pushChildren(String folder) {
             beforeListing.accept(folder);
+            boolean repository = false;
             try {
-                List<String> names = sortedChildren(folder);
-                for (int i = names.size() - 1; i >= 0; i--) {
-                    String name = names.get(i);
-                    Path child = folder.resolve(name);
-                    if (name.startsWith("_")) {
+                List<Entry> entries = storage.list(folder);
+                for (int i = entries.size() - 1; i >= 0; i--) {
+                    Entry entry = entries.get(i);
+                    String child = folder + "/" + entry.name();
+                    if (entry.name().startsWith("_")) {
+                        repository |= entry.isFolder() && (entry.name().equals("_manifests") || entry.name().equals("_layers"));
                         continue;
                     }
-                    BasicFileAttributes attributes = lstatOrNull(child);
-                    if (attributes != null && attributes.isSymbolicLink()) {
+                    if (entry.kind() == StorageDriver.Kind.SYMLINK) {
                         // the registry would follow it: what the repositories there reference is unknown to us
-                        problems.accept(StorageProblem.blocksSweep(child, SYMLINK + "; the registry follows it, so"
-                                + " the blobs its repositories need are unknown"));
-                    } else if (attributes != null && attributes.isDirectory()) {
+                        problems.accept(problem(child, SYMLINK + "; the registry follows it, so"
+                                + " the blobs its repositories need are unknown", StorageProblem.Impact.SWEEP_BLOCKED));
+                    } else if (entry.isFolder()) {
                         pending.push(child);
                     }
                 }
             } catch (IOException e) {
                 // A folder we cannot list may hold repositories: their blobs are unknown.
-                problems.accept(StorageProblem.blocksSweep(folder, "cannot list repositories: " + e.getMessage()));
+                problems.accept(problem(folder, "cannot list repositories: " + e.getMessage(), StorageProblem.Impact.SWEEP_BLOCKED));
             }
+            return repository;
         }
 
         private void advance() {
             next = null;
             while (next == null && !pending.isEmpty()) {
-                Path folder = pending.pop();
-                pushChildren(folder);
-                boolean repository = Files.isDirectory(folder.resolve("_manifests")) || Files.isDirectory(folder.resolve("_layers"));
-                if (!repository) {
+                String folder = pending.pop();
+                if (!pushChildren(folder)) {
                     continue;
                 }
                 String name = paths.repositoryName(folder);
@@ -454,7 +458,8 @@ public final class StorageReader {
                     continue;
                 }
                 if (!RegistryPaths.isValidRepositoryName(name)) {
-                    problems.accept(StorageProblem.blocksSweep(folder, "repository folder with an invalid name; its manifests cannot be scanned"));
+                    problems.accept(problem(folder, "repository folder with an invalid name; its manifests cannot be scanned",
+                            StorageProblem.Impact.SWEEP_BLOCKED));
                     continue;
                 }
                 next = name;

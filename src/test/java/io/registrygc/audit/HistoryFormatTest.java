@@ -37,7 +37,7 @@ class HistoryFormatTest {
 
     private static ExecutionSummary summary(long id, OffsetDateTime ended, boolean dryRun, Totals totals) {
         return new ExecutionSummary(id, id - 1, T0.minusSeconds(1), T0, ended, ended == null ? "STARTED" : "COMPLETED",
-                ended == null ? "UNKNOWN" : "COMPLETED", "", new GcSettings(Path.of("/srv/registry"), dryRun, true,
+                ended == null ? "UNKNOWN" : "COMPLETED", "", new GcSettings("/srv/registry", dryRun, true,
                         Duration.ZERO, List.of(ImageSelector.parse("a/b:c")), Instant.parse("2025-03-04T04:06:05Z")), totals);
     }
 

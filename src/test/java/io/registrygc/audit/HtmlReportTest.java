@@ -164,7 +164,7 @@ class HtmlReportTest {
 
     static ExecutionDetail detail(boolean dryRun) {
         List<AuditEntry> audit = audit(dryRun);
-        GcSettings settings = new GcSettings(Path.of(STORAGE_ROOT), dryRun, true, Duration.ofHours(1),
+        GcSettings settings = new GcSettings(STORAGE_ROOT, dryRun, true, Duration.ofHours(1),
                 List.of(ImageSelector.parse(NGINX)), Instant.parse("2025-03-04T04:00:00Z"));
         ExecutionSummary summary = new ExecutionSummary(42, 7, T0.minusSeconds(2), T0, T0.plusSeconds(95), "COMPLETED",
                 "COMPLETED", "", settings, totals(audit));

@@ -68,7 +68,7 @@ class ScanStatePruningTest {
 
     /** A run with two manifests (one tagged, one not) and an orphan blob, scanned and planned. */
     private long scannedAndPlanned(Path storage) {
-        long run = MigratedDatabase.startRun(new GcSettings(storage, true, true, Duration.ofHours(1), List.of(), CREATED));
+        long run = MigratedDatabase.startRun(new GcSettings(storage.toString(), true, true, Duration.ofHours(1), List.of(), CREATED));
         runs.add(run);
         Digest tagged = digest("tagged"), untagged = digest("untagged"), layer = digest("layer"), orphan = digest("orphan");
         ScanFixture scan = new ScanFixture();

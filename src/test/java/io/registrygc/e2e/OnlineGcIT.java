@@ -31,6 +31,9 @@ import org.springframework.jdbc.BadSqlGrammarException;
  */
 class OnlineGcIT {
 
+    /** These runs collect while a client pushes: they wait the production grace (JarProcess sets none by default). */
+    private static final String ONLINE_GRACE = "-Dregistry-gc.online.grace=1s";
+
     private static final String REPO = "live/app";
 
     @Test
@@ -51,7 +54,7 @@ class OnlineGcIT {
         }
         List<Image> pushedAgain = dropped.subList(0, 5);
 
-        JarProcess run = JarProcess.start(root.getParent(), List.of("-Dregistry-gc.delete.chunk-size=1"),
+        JarProcess run = JarProcess.start(root.getParent(), List.of("-Dregistry-gc.delete.chunk-size=1", ONLINE_GRACE),
                 Map.of("SPRING_DATASOURCE_URL", TestDatabase.get().url(),
                         "SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", "")),
                 "run", "--storage-root", root.toString(), "--delete-untagged", "--min-age", "0", "--threads", "1");
@@ -118,7 +121,7 @@ class OnlineGcIT {
                 images.image("live/noise").docker().freshLayers(1).untagged().push();
             }
 
-            JarProcess run = JarProcess.start(root.getParent(), List.of("-Dregistry-gc.delete.chunk-size=2"),
+            JarProcess run = JarProcess.start(root.getParent(), List.of("-Dregistry-gc.delete.chunk-size=2", ONLINE_GRACE),
                     Map.of("SPRING_DATASOURCE_URL", TestDatabase.get().url(),
                             "SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", "")),
                     "run", "--storage-root", root.toString(), "--delete-untagged", "--min-age", "0", "--threads", "4");

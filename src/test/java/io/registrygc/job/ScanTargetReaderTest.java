@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.registrygc.scan.ScanRange;
 import io.registrygc.scan.ScanTarget;
 import io.registrygc.storage.Digest;
-import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.FileSystemDriver;
 import io.registrygc.storage.StorageReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ class ScanTargetReaderTest {
             }
         }
         Files.createDirectories(root.resolve("docker/registry/v2/repositories"));
-        storage = new StorageReader(RegistryPaths.open(root));
+        storage = new StorageReader(new FileSystemDriver(root));
     }
 
     @Test

@@ -425,7 +425,7 @@ class GcPlannerTest {
                 digest("young-config"), digest("stale-config"), digest("stale-layer"));
         blobs(scan, FRESH, young, freshUpload);
 
-        PlannedRun run = PlannedRun.plan(scan, new GcSettings(Path.of("/storage"), false, true, MIN_AGE, List.of(), CREATED));
+        PlannedRun run = PlannedRun.plan(scan, new GcSettings("/storage", false, true, MIN_AGE, List.of(), CREATED));
 
         assertPlan(run.manifestPhase(), deleteManifest("app", stale, UNTAGGED));
         assertPlan(run.blobPhase(),
@@ -671,7 +671,7 @@ class GcPlannerTest {
     // ------------------------------------------------------------------ fixture helpers
 
     private static GcSettings settings(boolean deleteUntagged, String... images) {
-        return new GcSettings(Path.of("/storage"), false, deleteUntagged, MIN_AGE,
+        return new GcSettings("/storage", false, deleteUntagged, MIN_AGE,
                 Arrays.stream(images).map(ImageSelector::parse).toList(), CREATED);
     }
 

@@ -73,7 +73,7 @@ class ReferenceMarkOracleTest {
         ScanFixture scan = registry.scan();
         for (boolean deleteUntagged : new boolean[] {true, false}) {
             Marked oracle = Marked.by(registry, deleteUntagged);
-            PlannedRun run = PlannedRun.plan(scan, new GcSettings(Path.of("/storage"), false, deleteUntagged,
+            PlannedRun run = PlannedRun.plan(scan, new GcSettings("/storage", false, deleteUntagged,
                     Duration.ZERO, List.of(), CREATED));
             String context = "seed " + seed + " (replay: -Dregistrygc.oracle.case=" + seed + "), --delete-untagged "
                     + deleteUntagged + ", series seed " + SERIES_SEED;

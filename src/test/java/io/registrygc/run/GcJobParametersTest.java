@@ -18,7 +18,7 @@ class GcJobParametersTest {
     private static final Instant CREATED = Instant.parse("2026-11-28T10:15:30.123456Z");
 
     private static GcSettings settings(List<String> images) {
-        return new GcSettings(Path.of("/srv/registry"), true, true, Duration.ofMinutes(90),
+        return new GcSettings("/srv/registry", true, true, Duration.ofMinutes(90),
                 images.stream().map(ImageSelector::parse).toList(), CREATED);
     }
 
@@ -37,7 +37,7 @@ class GcJobParametersTest {
     @Test
     void theSameImagesInAnotherOrderAreTheSameSelection() {
         GcSettings one = settings(List.of("b/app", "a/app:1", "b/app"));
-        GcSettings other = new GcSettings(Path.of("/srv/registry"), true, true, Duration.ofMinutes(90),
+        GcSettings other = new GcSettings("/srv/registry", true, true, Duration.ofMinutes(90),
                 List.of(ImageSelector.parse("a/app:1"), ImageSelector.parse("b/app")), CREATED.plusSeconds(60));
         assertThat(one.sameSelectionAs(other)).isTrue();
         assertThat(one.options()).isEqualTo("--dry-run --delete-untagged --min-age 90m --image a/app:1 --image b/app");

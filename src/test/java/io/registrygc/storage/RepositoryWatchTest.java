@@ -29,7 +29,7 @@ class RepositoryWatchTest {
         storage.revision("team/app", manifest);
         storage.layerLink("team/app", storage.blob("layer"));
         storage.revision("team/api", manifest);
-        watch = new RepositoryWatch(new StorageReader(new RegistryPaths(root)));
+        watch = new RepositoryWatch(new StorageReader(new FileSystemDriver(root)));
     }
 
     @Test
@@ -69,19 +69,20 @@ class RepositoryWatchTest {
 
     @Test
     void aLinkIsWrittenBackOnlyWhenItIsMissingAndItsBlobIsThere() throws Exception {
-        LinkRestorer restorer = new LinkRestorer(new RegistryPaths(root));
-        RegistryPaths paths = new RegistryPaths(root);
+        FileSystemDriver files = new FileSystemDriver(root);
+        LinkRestorer restorer = new LinkRestorer(files);
+        RegistryPaths paths = RegistryPaths.LAYOUT;
         Digest layer = storage.blob("another layer");
         assertThat(restorer.restoreLayerLink("team/app", layer)).isTrue();
-        assertThat(Files.readString(paths.layerLinkFolder("team/app", layer).resolve("link"))).isEqualTo(layer.toString());
+        assertThat(Files.readString(files.file(paths.layerLinkFolder("team/app", layer) + "/link"))).isEqualTo(layer.toString());
         assertThat(restorer.restoreLayerLink("team/app", layer)).as("present already").isFalse();
 
         Digest gone = Digest.sha256("never stored".getBytes());
         assertThat(restorer.restoreRevision("team/app", gone)).as("no data: nothing to serve").isFalse();
-        assertThat(paths.revisionFolder("team/app", gone)).doesNotExist();
+        assertThat(files.file(paths.revisionFolder("team/app", gone))).doesNotExist();
         assertThat(restorer.restoreRevision("team/api", storage.blob("{\"child\":1}"))).isTrue();
-        try (var files = Files.list(paths.revisionFolder("team/api", Digest.sha256("{\"child\":1}".getBytes())))) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("link");
+        try (var listed = Files.list(files.file(paths.revisionFolder("team/api", Digest.sha256("{\"child\":1}".getBytes()))))) {
+            assertThat(listed.map(f -> f.getFileName().toString())).containsExactly("link");
         }
     }
 }

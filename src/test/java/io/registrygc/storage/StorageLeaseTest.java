@@ -21,18 +21,20 @@ class StorageLeaseTest {
 
     @TempDir
     Path root;
-    private RegistryPaths paths;
+    private FileSystemDriver paths;
+    private Path leaseFile;
 
     @BeforeEach
     void storage() throws Exception {
         Files.createDirectories(root.resolve("docker/registry/v2/blobs"));
-        paths = RegistryPaths.open(root);
+        paths = new FileSystemDriver(root);
+        leaseFile = paths.file(RegistryPaths.LAYOUT.lease());
     }
 
     @Test
     void takenOnceAndRemovedOnClose() throws Exception {
         try (StorageLease lease = StorageLease.acquire(paths, STALE, "first", () -> { })) {
-            assertThat(Files.readString(paths.lease())).contains("id=" + lease.holder().id(),
+            assertThat(Files.readString(leaseFile)).contains("id=" + lease.holder().id(),
                     "pid=" + ProcessHandle.current().pid(), "note=first");
             assertThatThrownBy(() -> StorageLease.acquire(paths, STALE, "second", () -> { }))
                     .isInstanceOf(StorageLease.HeldException.class)
@@ -40,7 +42,7 @@ class StorageLeaseTest {
                     .hasMessageContaining("pid " + ProcessHandle.current().pid() + " (first)");
             lease.verify();
         }
-        assertThat(paths.lease()).doesNotExist();
+        assertThat(leaseFile).doesNotExist();
         StorageLease.acquire(paths, STALE, "again", () -> { }).close();
     }
 
@@ -50,12 +52,12 @@ class StorageLeaseTest {
         assertThatThrownBy(() -> StorageLease.acquire(paths, STALE, "me", () -> { }))
                 .isInstanceOf(StorageLease.HeldException.class).hasMessageContaining("host elsewhere.example, pid 4242");
         // not renewed for less than the stale time: still held
-        Files.setLastModifiedTime(paths.lease(), FileTime.from(Instant.now().minus(STALE.minusSeconds(30))));
+        Files.setLastModifiedTime(leaseFile, FileTime.from(Instant.now().minus(STALE.minusSeconds(30))));
         assertThatThrownBy(() -> StorageLease.acquire(paths, STALE, "me", () -> { }))
                 .isInstanceOf(StorageLease.HeldException.class);
-        Files.setLastModifiedTime(paths.lease(), FileTime.from(Instant.now().minus(STALE.plusSeconds(30))));
+        Files.setLastModifiedTime(leaseFile, FileTime.from(Instant.now().minus(STALE.plusSeconds(30))));
         try (StorageLease lease = StorageLease.acquire(paths, STALE, "me", () -> { })) {
-            assertThat(Files.readString(paths.lease())).contains("id=" + lease.holder().id()).doesNotContain("elsewhere");
+            assertThat(Files.readString(leaseFile)).contains("id=" + lease.holder().id()).doesNotContain("elsewhere");
         }
         try (var left = Files.list(root)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("docker");
@@ -80,26 +82,26 @@ class StorageLeaseTest {
         assertThatThrownBy(paused::verify).isInstanceOf(StorageLease.LostException.class)
                 .hasMessageContaining("lost the storage lease").hasMessageContaining("host elsewhere.example");
         paused.close();
-        assertThat(Files.readString(paths.lease())).contains("host=elsewhere.example");
+        assertThat(Files.readString(leaseFile)).contains("host=elsewhere.example");
     }
 
     @Test
     void theHolderRenewsItsLease() throws Exception {
         try (StorageLease lease = StorageLease.acquire(paths, Duration.ofMillis(500), "busy", () -> { })) {
             Instant old = Instant.now().minus(Duration.ofHours(1));
-            Files.setLastModifiedTime(paths.lease(), FileTime.from(old));
+            Files.setLastModifiedTime(leaseFile, FileTime.from(old));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (Files.getLastModifiedTime(paths.lease()).toInstant().isBefore(old.plusSeconds(60))
+            while (Files.getLastModifiedTime(leaseFile).toInstant().isBefore(old.plusSeconds(60))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(Files.getLastModifiedTime(paths.lease()).toInstant()).isAfter(old.plusSeconds(60));
+            assertThat(Files.getLastModifiedTime(leaseFile).toInstant()).isAfter(old.plusSeconds(60));
             lease.verify();
         }
     }
 
     private void writeLease(String host, long pid, Instant acquired) throws Exception {
-        Files.writeString(paths.lease(), "id=" + java.util.UUID.randomUUID() + "\nhost=" + host + "\npid=" + pid
+        Files.writeString(leaseFile, "id=" + java.util.UUID.randomUUID() + "\nhost=" + host + "\npid=" + pid
                 + "\nprocess-start=\nacquired=" + acquired + "\nnote=test\n", StandardCharsets.UTF_8);
     }
 }

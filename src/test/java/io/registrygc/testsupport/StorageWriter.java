@@ -1,6 +1,7 @@
 package io.registrygc.testsupport;
 
 import io.registrygc.storage.Digest;
+import io.registrygc.storage.FileSystemDriver;
 import io.registrygc.storage.RegistryPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,13 +16,14 @@ import java.nio.file.Path;
  */
 public final class StorageWriter {
 
-    private final RegistryPaths paths;
+    private final RegistryPaths paths = RegistryPaths.LAYOUT;
+    private final FileSystemDriver storage;
 
     public StorageWriter(Path root) {
-        this.paths = new RegistryPaths(root);
+        this.storage = new FileSystemDriver(root);
         try {
-            Files.createDirectories(paths.blobsRoot());
-            Files.createDirectories(paths.repositoriesRoot());
+            Files.createDirectories(file(paths.blobsRoot()));
+            Files.createDirectories(file(paths.repositoriesRoot()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -29,7 +31,7 @@ public final class StorageWriter {
 
     public Digest blob(byte[] content) {
         Digest digest = Digest.sha256(content);
-        write(paths.blobData(digest), content);
+        write(file(paths.blobData(digest)), content);
         return digest;
     }
 
@@ -38,17 +40,17 @@ public final class StorageWriter {
     }
 
     public void layerLink(String repository, Digest digest) {
-        link(paths.layerLinkFolder(repository, digest).resolve("link"), digest);
+        link(file(paths.layerLinkFolder(repository, digest) + "/link"), digest);
     }
 
     public void revision(String repository, Digest manifest) {
-        link(paths.revisionFolder(repository, manifest).resolve("link"), manifest);
+        link(file(paths.revisionFolder(repository, manifest) + "/link"), manifest);
     }
 
     /** What the registry's API leaves of a deleted manifest: the revision folder without its link. */
     public void deleteRevisionThroughApi(String repository, Digest manifest) {
         try {
-            Files.deleteIfExists(paths.revisionFolder(repository, manifest).resolve("link"));
+            Files.deleteIfExists(file(paths.revisionFolder(repository, manifest) + "/link"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,17 +58,22 @@ public final class StorageWriter {
 
     /** Points a tag at a manifest (and records it in the tag's index), as a push by tag does. */
     public void tag(String repository, String tag, Digest manifest) {
-        link(paths.tagCurrentLink(repository, tag), manifest);
-        link(paths.tagIndexEntry(repository, tag, manifest).resolve("link"), manifest);
+        link(file(paths.tagCurrentLink(repository, tag)), manifest);
+        link(file(paths.tagIndexEntry(repository, tag, manifest) + "/link"), manifest);
     }
 
     /** Removes a tag whole, as the API's tag deletion does. */
     public void untag(String repository, String tag) {
-        try (var walk = Files.walk(paths.tagFolder(repository, tag))) {
+        try (var walk = Files.walk(file(paths.tagFolder(repository, tag)))) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The file of a storage key. */
+    public Path file(String key) {
+        return storage.file(key);
     }
 
     private static void link(Path file, Digest digest) {

@@ -25,7 +25,11 @@ public final class JarProcess {
         this.stderr = stderr;
     }
 
-    /** Starts {@code java [jvmOptions] -jar registry-gc.jar args...} with {@code environment} added to this one's. */
+    /**
+     * Starts {@code java [jvmOptions] -jar registry-gc.jar args...} with {@code environment} added to this one's. No
+     * registry pushes during these runs unless a test says so: they wait no online grace unless {@code jvmOptions}
+     * set one.
+     */
     public static JarProcess start(Path logDir, List<String> jvmOptions, Map<String, String> environment, String... args)
             throws IOException {
         return startWrapped(List.of(), logDir, jvmOptions, environment, args);
@@ -36,6 +40,9 @@ public final class JarProcess {
             Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (jvmOptions.stream().noneMatch(option -> option.startsWith("-Dregistry-gc.online.grace="))) {
+            command.add("-Dregistry-gc.online.grace=0s");
+        }
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar()));
         command.addAll(List.of(args));

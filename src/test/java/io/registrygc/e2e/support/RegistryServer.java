@@ -50,6 +50,8 @@ public final class RegistryServer implements AutoCloseable {
     private String logFormatter = "text";
     private String logLevel = "warn";
     private boolean blobDescriptorCache = true;
+    /** The storage driver section of the config (null: the filesystem driver on storageRoot). */
+    private String storageDriverYaml;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
@@ -108,6 +110,26 @@ public final class RegistryServer implements AutoCloseable {
      */
     public static RegistryServer startLogging(Path storageRoot, Path configDir, String formatter) {
         return start(storageRoot, configDir, formatter, "info");
+    }
+
+    /**
+     * Starts a registry whose storage is on S3 ({@code s3}'s bucket, under {@code rootDirectory}), written through the
+     * registry's own S3 driver; its config and log in {@code configDir}. {@link #storageRoot()} is then the folder
+     * where s3proxy keeps that storage's objects as files.
+     */
+    public static RegistryServer startOnS3(S3Server s3, String rootDirectory, Path configDir) {
+        requireRegistry();
+        Path dir = configDir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RegistryServer server = new RegistryServer(s3.bucketFolder().resolve(rootDirectory.replaceFirst("^/+", "")), dir, freePort());
+        server.storageDriverYaml = s3.registryStorageYaml(rootDirectory);
+        server.writeConfig();
+        server.launch();
+        return server;
     }
 
     /** Starts a registry on {@code storageRoot} with its config and log in {@code configDir}. */
@@ -221,7 +243,9 @@ public final class RegistryServer implements AutoCloseable {
         try {
             Path out = Files.createTempFile("registry-gc-peer", ".log");
             try {
-                p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                ProcessBuilder builder = new ProcessBuilder(cmd);
+                builder.environment().remove("AWS_CA_BUNDLE");
+                p = builder.redirectErrorStream(true)
                         .redirectOutput(out.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                         .start();
@@ -258,8 +282,7 @@ public final class RegistryServer implements AutoCloseable {
                   level: %s
                   formatter: %s
                 storage:
-                  filesystem:
-                    rootdirectory: "%s"
+                %s
                   delete:
                     enabled: true
                 %s  redirect:
@@ -273,7 +296,8 @@ public final class RegistryServer implements AutoCloseable {
                   headers:
                     X-Content-Type-Options: [nosniff]
                 """.formatted(logLevel, logFormatter,
-                storageRoot.toString().replace("\\", "\\\\").replace("\"", "\\\""),
+                storageDriverYaml != null ? storageDriverYaml.stripTrailing()
+                        : "  filesystem:\n    rootdirectory: \"" + storageRoot.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"",
                 blobDescriptorCache ? "  cache:\n    blobdescriptor: inmemory\n" : "", port);
         try {
             Files.writeString(configFile, yaml, StandardCharsets.UTF_8);
@@ -290,7 +314,10 @@ public final class RegistryServer implements AutoCloseable {
             Files.writeString(logFile, "---- starting " + BINARY + " serve " + configFile + "\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(BINARY.toString(), "serve", configFile.toString())
+            ProcessBuilder builder = new ProcessBuilder(BINARY.toString(), "serve", configFile.toString());
+            // the registry's S3 driver panics at start when AWS_CA_BUNDLE is set (this environment sets it)
+            builder.environment().remove("AWS_CA_BUNDLE");
+            process = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(nullFile()))

@@ -1,0 +1,330 @@
+package io.registrygc.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A storage in an S3 bucket (the registry's {@code s3} driver; AWS, MinIO, Ceph RGW), through the AWS SDK v2. A folder
+ * is a common prefix: listed with a delimiter, it exists while a key is below it and has no time of its own. The
+ * blobs of a shard and the links of a repository come from ranged listings (a thousand keys a request), not a request
+ * per key; deletions go a thousand keys a request ({@code DeleteObjects}). The SDK retries throttling ({@code SlowDown},
+ * 503) and connection errors with backoff; what still fails is an {@link IOException}, as on a filesystem. Every
+ * request is counted ({@link #requests()}): on S3 requests are billed.
+ */
+public final class S3Driver implements StorageDriver {
+
+    private static final int MAX_ATTEMPTS = 8;
+    private static final int DELETE_BATCH = 1000;
+
+    private final S3Client s3;
+    private final S3Location location;
+    private final RequestCounts counts = new RequestCounts();
+
+    S3Driver(S3Client s3, S3Location location) {
+        this.s3 = s3;
+        this.location = location;
+    }
+
+    /** A client for {@code location} as {@code settings} say; {@code connections}: how many requests may be in flight. */
+    public static S3Driver open(S3Location location, S3Settings settings) {
+        AwsCredentialsProvider credentials = settings.accessKey().isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey().get(), settings.secretKey().get()))
+                : DefaultCredentialsProvider.builder().build();
+        var builder = S3Client.builder()
+                .region(Region.of(settings.region()))
+                .credentialsProvider(credentials)
+                .forcePathStyle(settings.pathStyle())
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64)
+                        .connectionTimeout(Duration.ofSeconds(10)).socketTimeout(Duration.ofSeconds(60)))
+                .overrideConfiguration(o -> o.retryStrategy(
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build()));
+        settings.endpoint().ifPresent(builder::endpointOverride);
+        return new S3Driver(builder.build(), location);
+    }
+
+    public S3Location s3Location() {
+        return location;
+    }
+
+    @Override
+    public String location() {
+        return location.toString();
+    }
+
+    @Override
+    public String describe(String key) {
+        return "s3://" + location.bucket() + "/" + location.objectKey(key);
+    }
+
+    @Override
+    public Optional<RequestCounts> requests() {
+        return Optional.of(counts);
+    }
+
+    @Override
+    public List<String> names(String folder) throws IOException {
+        return list(folder).stream().map(Entry::name).toList();
+    }
+
+    @Override
+    public List<Entry> list(String folder) throws IOException {
+        String prefix = location.objectKey(folder) + "/";
+        TreeMap<String, Entry> entries = new TreeMap<>();
+        eachPage(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix).delimiter("/"), page -> {
+            for (CommonPrefix common : page.commonPrefixes()) {
+                String name = common.prefix().substring(prefix.length(), common.prefix().length() - 1);
+                entries.put(name, new Entry(name, StorageDriver.Kind.FOLDER, 0, null));
+            }
+            for (S3Object object : page.contents()) {
+                String name = object.key().substring(prefix.length());
+                if (!name.isEmpty()) {
+                    entries.putIfAbsent(name, file(name, object));
+                }
+            }
+            return true;
+        });
+        return new ArrayList<>(entries.values());
+    }
+
+    @Override
+    public List<Branch> branches(String folder, List<String> names, String fileName) throws IOException {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        List<String> wanted = names.stream().sorted().toList();
+        String prefix = location.objectKey(folder) + "/";
+        String last = wanted.get(wanted.size() - 1);
+        TreeMap<String, Entry[]> found = new TreeMap<>(); // name -> {folder, file}
+        eachPage(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix)
+                .startAfter(prefix + wanted.get(0)), page -> {
+            for (S3Object object : page.contents()) {
+                String rest = object.key().substring(prefix.length());
+                int slash = rest.indexOf('/');
+                String name = slash < 0 ? rest : rest.substring(0, slash);
+                if (name.compareTo(last) > 0) {
+                    return false;
+                }
+                Entry[] branch = found.computeIfAbsent(name, n -> new Entry[2]);
+                if (slash < 0) {
+                    branch[0] = branch[0] == null ? file(name, object) : branch[0];
+                    continue;
+                }
+                Instant modified = object.lastModified();
+                Instant newest = branch[0] == null || branch[0].modified() == null || modified.isAfter(branch[0].modified())
+                        ? modified : branch[0].modified();
+                branch[0] = new Entry(name, StorageDriver.Kind.FOLDER, 0, newest);
+                if (rest.substring(slash + 1).equals(fileName)) {
+                    branch[1] = file(fileName, object);
+                }
+            }
+            return true;
+        });
+        List<Branch> branches = new ArrayList<>(wanted.size());
+        for (String name : wanted) {
+            Entry[] branch = found.get(name);
+            if (branch != null) {
+                branches.add(new Branch(name, branch[0], branch[0].isFolder() ? branch[1] : null));
+            }
+        }
+        return branches;
+    }
+
+    @Override
+    public Optional<Entry> stat(String key) throws IOException {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        try {
+            counts.add(RequestCounts.Kind.HEAD);
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(location.objectKey(key)));
+            return Optional.of(new Entry(name, StorageDriver.Kind.FILE, head.contentLength(), head.lastModified()));
+        } catch (NoSuchKeyException e) {
+            return isFolder(key) ? Optional.of(new Entry(name, StorageDriver.Kind.FOLDER, 0, null)) : Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return isFolder(key) ? Optional.of(new Entry(name, StorageDriver.Kind.FOLDER, 0, null)) : Optional.empty();
+            }
+            throw failed("HEAD", key, e);
+        } catch (SdkException e) {
+            throw failed("HEAD", key, e);
+        }
+    }
+
+    @Override
+    public boolean isFolder(String key) throws IOException {
+        boolean[] any = {false};
+        eachPage(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(location.objectKey(key) + "/").maxKeys(1),
+                page -> {
+                    any[0] = page.keyCount() != null && page.keyCount() > 0 || !page.contents().isEmpty();
+                    return false;
+                });
+        return any[0];
+    }
+
+    @Override
+    public byte[] read(String key, int limit) throws IOException {
+        counts.add(RequestCounts.Kind.GET);
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(location.bucket())
+                .key(location.objectKey(key)).range("bytes=0-" + limit))) {
+            return ((InputStream) in).readNBytes(limit + 1);
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException(describe(key));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NoSuchFileException(describe(key));
+            }
+            throw failed("GET", key, e);
+        } catch (SdkException e) {
+            throw failed("GET", key, e);
+        }
+    }
+
+    @Override
+    public void write(String key, byte[] content) throws IOException {
+        counts.add(RequestCounts.Kind.PUT);
+        try {
+            s3.putObject(b -> b.bucket(location.bucket()).key(location.objectKey(key)), RequestBody.fromBytes(content));
+        } catch (SdkException e) {
+            throw failed("PUT", key, e);
+        }
+    }
+
+    @Override
+    public boolean deleteFile(String key) throws IOException {
+        Optional<Entry> existing = stat(key);
+        if (existing.isEmpty() || !existing.get().isFile()) {
+            return false;
+        }
+        deleteKeys(List.of(location.objectKey(key)));
+        return true;
+    }
+
+    @Override
+    public Removal deleteFolder(String folder, String mainFile) throws IOException {
+        String prefix = location.objectKey(folder) + "/";
+        List<String> keys = new ArrayList<>();
+        eachPage(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix), page -> {
+            page.contents().forEach(object -> keys.add(object.key()));
+            return true;
+        });
+        if (keys.isEmpty()) {
+            return Removal.NOTHING;
+        }
+        boolean main = mainFile != null && keys.contains(prefix + mainFile);
+        // the main file first: an interrupted deletion leaves no folder that still looks whole
+        if (main) {
+            keys.remove(prefix + mainFile);
+            keys.add(0, prefix + mainFile);
+        }
+        deleteKeys(keys);
+        return main ? Removal.FOLDER_AND_MAIN_FILE : Removal.FOLDER;
+    }
+
+    private void deleteKeys(List<String> keys) throws IOException {
+        for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
+            List<ObjectIdentifier> batch = keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH)).stream()
+                    .map(key -> ObjectIdentifier.builder().key(key).build()).toList();
+            counts.add(RequestCounts.Kind.DELETE);
+            DeleteObjectsResponse response;
+            try {
+                response = s3.deleteObjects(b -> b.bucket(location.bucket())
+                        .delete(Delete.builder().objects(batch).quiet(true).build()));
+            } catch (SdkException e) {
+                throw failedOn("DELETE", batch.size() + " keys from s3://" + location.bucket() + "/" + batch.get(0).key(), e);
+            }
+            if (response.hasErrors() && !response.errors().isEmpty()) {
+                var error = response.errors().get(0);
+                throw new IOException("S3 could not delete " + response.errors().size() + " of " + batch.size()
+                        + " keys, the first s3://" + location.bucket() + "/" + error.key() + ": " + error.code() + " "
+                        + error.message());
+            }
+        }
+    }
+
+    @Override
+    public void deleteEmptyFolders(String folder, String stop) {
+        // an object store has no empty folders: a prefix is gone with its last key
+    }
+
+    @Override
+    public boolean hasFolderTimes() {
+        return false;
+    }
+
+    @Override
+    public boolean hasSymbolicLinks() {
+        return false;
+    }
+
+    @Override
+    public boolean cheapReads() {
+        return false;
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    /** Lists page after page while {@code onPage} says go on. */
+    private void eachPage(ListObjectsV2Request.Builder request, PageHandler onPage) throws IOException {
+        String token = null;
+        do {
+            counts.add(RequestCounts.Kind.LIST);
+            ListObjectsV2Response page;
+            try {
+                page = s3.listObjectsV2(request.continuationToken(token).build());
+            } catch (SdkException e) {
+                throw failedOn("LIST", "s3://" + location.bucket() + "/" + request.build().prefix(), e);
+            }
+            if (!onPage.handle(page)) {
+                return;
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+    }
+
+    @FunctionalInterface
+    private interface PageHandler {
+        boolean handle(ListObjectsV2Response page);
+    }
+
+    private static Entry file(String name, S3Object object) {
+        return new Entry(name, StorageDriver.Kind.FILE, object.size(), object.lastModified());
+    }
+
+    private IOException failed(String request, String key, SdkException e) {
+        return failedOn(request, describe(key), e);
+    }
+
+    private static IOException failedOn(String request, String what, SdkException e) {
+        return new IOException("S3 " + request + " " + what + " failed: " + e.getMessage(), e);
+    }
+}
