@@ -8,6 +8,10 @@ import io.registrygc.plan.PlanStore;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.FileSystemDriver;
+import io.registrygc.storage.Lease;
+import io.registrygc.storage.S3Driver;
+import io.registrygc.storage.S3Lease;
+import io.registrygc.storage.StorageDriver;
 import io.registrygc.storage.StorageOpener;
 import io.registrygc.storage.StorageLease;
 import io.registrygc.units.Durations;
@@ -81,7 +85,7 @@ public class GcLauncher {
 
     public Outcome launch(GcSettings settings, boolean abandonUnfinished, RunOutput out) throws Exception {
         String root = settings.storageRoot();
-        try (RunLock lock = RunLock.acquire(dataSource, root); StorageLease lease = acquireLease(settings)) {
+        try (RunLock lock = RunLock.acquire(dataSource, root); Lease lease = acquireLease(settings)) {
             running.holdLease(lease);
             running.onStart(id -> recordQuietly(lock, id));
             JobParameters requested = GcJobParameters.of(settings);
@@ -142,17 +146,16 @@ public class GcLauncher {
      * The storage's own lease, besides the database lock: runs with different databases on one storage exclude each
      * other too. A dry run on storage it cannot write (a read-only mount) goes on without one: it deletes nothing.
      */
-    private StorageLease acquireLease(GcSettings settings) throws StorageLease.HeldException, IOException {
+    private Lease acquireLease(GcSettings settings) throws StorageLease.HeldException, IOException {
         String root = settings.storageRoot();
-        if (!(storages.open(root) instanceof FileSystemDriver filesystem)) {
-            log.warn("no storage lease on {}: on an object store only the database lock keeps two runs apart, so every"
-                    + " run on it must use the same database", root);
-            return null;
-        }
+        Runnable onLost = () -> log.error("the storage lease of {} was taken over by another run: this run stops before"
+                + " its next deletion", root);
+        StorageDriver storage = storages.open(root);
         try {
-            return StorageLease.acquire(filesystem, leaseStaleAfter, "registry-gc run",
-                    () -> log.error("the storage lease of {} was taken over by another run: this run stops before"
-                            + " its next deletion", root));
+            if (storage instanceof S3Driver s3) {
+                return S3Lease.acquire(s3, leaseStaleAfter, "registry-gc run", onLost);
+            }
+            return StorageLease.acquire((FileSystemDriver) storage, leaseStaleAfter, "registry-gc run", onLost);
         } catch (FileSystemException e) {
             if (!settings.dryRun()) {
                 throw e;

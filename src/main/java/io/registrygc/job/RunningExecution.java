@@ -4,6 +4,7 @@ import io.registrygc.audit.RunJournal;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
 import io.registrygc.monitor.RunMetrics;
+import io.registrygc.storage.Lease;
 import io.registrygc.storage.RequestCounts;
 import io.registrygc.storage.StorageLease;
 import io.registrygc.storage.StorageOpener;
@@ -36,7 +37,7 @@ public class RunningExecution implements JobExecutionListener {
     private final RunJournal journal;
     private volatile JobExecution current;
     private volatile LongConsumer onStart = id -> { };
-    private volatile StorageLease lease;
+    private volatile Lease lease;
 
     private final int keepScanState;
     private final StorageOpener storages;
@@ -65,13 +66,13 @@ public class RunningExecution implements JobExecutionListener {
     }
 
     /** The storage lease the running execution holds (null: none, e.g. in tests that run the job directly). */
-    void holdLease(StorageLease lease) {
+    void holdLease(Lease lease) {
         this.lease = lease;
     }
 
     /** Before deleting: throws StorageLease.LostException when the storage lease went to another run. */
     void verifyLease() {
-        StorageLease held = lease;
+        Lease held = lease;
         if (held != null) {
             held.verify();
         }

@@ -98,6 +98,34 @@ public final class FileSystemDriver implements StorageDriver {
     }
 
     @Override
+    public List<Entry> walk(String folder) throws IOException {
+        Path start = file(folder);
+        List<Entry> files = new ArrayList<>();
+        if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
+            return files;
+        }
+        Files.walkFileTree(start, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isRegularFile()) {
+                    files.add(entry(start.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/"),
+                            attributes));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        return files;
+    }
+
+    @Override
     public Optional<Entry> stat(String key) throws IOException {
         Path path = file(key);
         BasicFileAttributes attributes = lstatOrNull(path);

@@ -43,12 +43,22 @@ public final class RepositoryWatch {
     private final Map<String, Map<String, Long>> layerFolders = new HashMap<>();
     private final Set<String> unsettled = new LinkedHashSet<>();
     private boolean firstLook = true;
+    /** Object stores: the repositories the last listing found, and when it began. */
+    private final Set<String> known = new LinkedHashSet<>();
+    private Instant lastListing;
+    private final java.time.Duration clockMargin;
 
     /** The repositories to read again: for their revisions, for their layer links. */
     public record Changes(Set<String> revisions, Set<String> layers) {
     }
 
     public RepositoryWatch(StorageReader storage) {
+        this(storage, java.time.Duration.ofMinutes(5));
+    }
+
+    /** {@code clockMargin}: on an object store, how far its clock may be off this host's (see changedByListing). */
+    RepositoryWatch(StorageReader storage, java.time.Duration clockMargin) {
+        this.clockMargin = clockMargin;
         this.storage = storage;
         this.driver = storage.driver();
         this.paths = storage.paths();
@@ -63,9 +73,7 @@ public final class RepositoryWatch {
         Set<String> changed = new LinkedHashSet<>(unsettled);
         unsettled.clear();
         if (!driver.hasFolderTimes()) {
-            walkTree(problems, changed);
-            changed.addAll(revisionFolders.keySet());
-            return new Changes(new LinkedHashSet<>(changed), new LinkedHashSet<>(changed));
+            return changedByListing(problems, changed);
         }
         if (firstLook || folderChanged(treeFolders)) {
             walkTree(problems, changed);
@@ -90,6 +98,59 @@ public final class RepositoryWatch {
         return new Changes(revisions, layers);
     }
 
+    /**
+     * On an object store, where folders have no times: one listing of the whole repository tree (a thousand keys a
+     * request), and the repositories where a revision or layer link was written since the last look began, less a
+     * margin for the store's clock and the truncation of its times to the second; new repositories whole. Re-reading
+     * a repository that did not change costs requests, never safety. A listing that fails reads every repository.
+     */
+    private Changes changedByListing(Consumer<StorageProblem> problems, Set<String> changed) {
+        Instant lookStart = Instant.now();
+        Instant since = lastListing == null ? Instant.MIN : lastListing.minus(clockMargin);
+        Set<String> revisions = new LinkedHashSet<>(changed);
+        Set<String> layers = new LinkedHashSet<>(changed);
+        Set<String> seen = new LinkedHashSet<>();
+        List<StorageDriver.Entry> files;
+        try {
+            files = driver.walk(paths.repositoriesRoot());
+        } catch (IOException e) {
+            problems.accept(StorageProblem.noted(driver.describe(paths.repositoriesRoot()),
+                    "cannot list the repositories for a look: every repository is read again (" + e.getMessage() + ")"));
+            revisions.addAll(known);
+            layers.addAll(known);
+            return new Changes(revisions, layers);
+        }
+        for (StorageDriver.Entry file : files) {
+            String path = file.name();
+            int manifests = path.indexOf("/_manifests/");
+            int layerLinks = path.indexOf("/_layers/");
+            int end = manifests < 0 ? layerLinks : layerLinks < 0 ? manifests : Math.min(manifests, layerLinks);
+            if (end <= 0 || !RegistryPaths.isValidRepositoryName(path.substring(0, end))) {
+                continue;
+            }
+            String repository = path.substring(0, end);
+            seen.add(repository);
+            boolean fresh = file.modified() == null || !file.modified().isBefore(since);
+            if (fresh && end == manifests && path.startsWith("/_manifests/revisions/", end)) {
+                revisions.add(repository);
+            } else if (fresh && end == layerLinks) {
+                layers.add(repository);
+            }
+        }
+        for (String repository : seen) {
+            if (!known.contains(repository)) {
+                revisions.add(repository);
+                layers.add(repository);
+            }
+        }
+        known.clear();
+        known.addAll(seen);
+        revisions.retainAll(seen);
+        layers.retainAll(seen);
+        lastListing = lookStart;
+        return new Changes(revisions, layers);
+    }
+
     /** Reads {@code repository} again at the next look (a revision folder in it has no link yet). */
     public void unsettled(String repository) {
         unsettled.add(repository);
@@ -106,9 +167,6 @@ public final class RepositoryWatch {
             seen.add(repository);
             if (!revisionFolders.containsKey(repository)) {
                 changed.add(repository);
-                if (!driver.hasFolderTimes()) {
-                    revisionFolders.put(repository, Map.of());
-                }
             }
         }
         revisionFolders.keySet().retainAll(seen);

@@ -47,15 +47,22 @@ public final class S3Driver implements StorageDriver {
 
     private final S3Client s3;
     private final S3Location location;
+    /** Keys a listing asks for at a time (S3's maximum, and its default, is 1000). */
+    private final int pageSize;
     private final RequestCounts counts = new RequestCounts();
 
-    S3Driver(S3Client s3, S3Location location) {
+    S3Driver(S3Client s3, S3Location location, int pageSize) {
         this.s3 = s3;
         this.location = location;
+        this.pageSize = pageSize;
     }
 
     /** A client for {@code location} as {@code settings} say; {@code connections}: how many requests may be in flight. */
     public static S3Driver open(S3Location location, S3Settings settings) {
+        return open(location, settings, 1000);
+    }
+
+    static S3Driver open(S3Location location, S3Settings settings, int pageSize) {
         AwsCredentialsProvider credentials = settings.accessKey().isPresent()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey().get(), settings.secretKey().get()))
                 : DefaultCredentialsProvider.builder().build();
@@ -68,11 +75,20 @@ public final class S3Driver implements StorageDriver {
                 .overrideConfiguration(o -> o.retryStrategy(
                         AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build()));
         settings.endpoint().ifPresent(builder::endpointOverride);
-        return new S3Driver(builder.build(), location);
+        return new S3Driver(builder.build(), location, pageSize);
     }
 
     public S3Location s3Location() {
         return location;
+    }
+
+    /** The client and the counts, for the lease's conditional requests ({@link S3Lease}). */
+    S3Client client() {
+        return s3;
+    }
+
+    RequestCounts counts() {
+        return counts;
     }
 
     @Override
@@ -156,6 +172,17 @@ public final class S3Driver implements StorageDriver {
             }
         }
         return branches;
+    }
+
+    @Override
+    public List<Entry> walk(String folder) throws IOException {
+        String prefix = location.objectKey(folder) + "/";
+        List<Entry> files = new ArrayList<>();
+        eachPage(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix), page -> {
+            page.contents().forEach(object -> files.add(file(object.key().substring(prefix.length()), object)));
+            return true;
+        });
+        return files;
     }
 
     @Override
@@ -300,7 +327,10 @@ public final class S3Driver implements StorageDriver {
             counts.add(RequestCounts.Kind.LIST);
             ListObjectsV2Response page;
             try {
-                page = s3.listObjectsV2(request.continuationToken(token).build());
+                if (token != null) {
+                    request.startAfter(null); // the token goes on from where the last page ended (some stores refuse both)
+                }
+                page = s3.listObjectsV2(request.continuationToken(token).maxKeys(Math.min(pageSize, maxKeys(request))).build());
             } catch (SdkException e) {
                 throw failedOn("LIST", "s3://" + location.bucket() + "/" + request.build().prefix(), e);
             }
@@ -309,6 +339,11 @@ public final class S3Driver implements StorageDriver {
             }
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
+    }
+
+    private static int maxKeys(ListObjectsV2Request.Builder request) {
+        Integer asked = request.build().maxKeys();
+        return asked == null ? Integer.MAX_VALUE : asked;
     }
 
     @FunctionalInterface

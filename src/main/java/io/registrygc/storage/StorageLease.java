@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * <p>A holder that was paused longer than {@code staleAfter} may have lost the lease: {@link #verify()} reads it
  * back, and the sweep calls it before every chunk of deletions, so such a holder stops before deleting more.
  */
-public final class StorageLease implements AutoCloseable {
+public final class StorageLease implements Lease {
 
     /** Who holds a lease: a unique id, the host, the process and when it took the lease. */
     public record Holder(String id, String host, long pid, Instant processStart, Instant acquired, String note) {
@@ -67,6 +67,12 @@ public final class StorageLease implements AutoCloseable {
             }
         }
 
+        /** This process, taking a lease now. */
+        static Holder me(String note) {
+            return new Holder(UUID.randomUUID().toString(), hostName(), ProcessHandle.current().pid(),
+                    ProcessHandle.current().info().startInstant().orElse(null), Instant.now(), note);
+        }
+
         public String describe() {
             return "host " + host + ", pid " + pid + (note.isEmpty() ? "" : " (" + note + ")") + ", since " + acquired;
         }
@@ -77,7 +83,11 @@ public final class StorageLease implements AutoCloseable {
         private final transient Holder holder;
 
         HeldException(Path lease, Holder holder, Duration sinceHeartbeat, Duration staleAfter) {
-            super("storage " + lease.getParent() + " is being collected by another registry-gc run: "
+            this(lease.getParent().toString(), lease.toString(), holder, sinceHeartbeat, staleAfter);
+        }
+
+        HeldException(String storage, String lease, Holder holder, Duration sinceHeartbeat, Duration staleAfter) {
+            super("storage " + storage + " is being collected by another registry-gc run: "
                     + (holder == null ? "an unreadable lease" : holder.describe()) + "; its lease " + lease
                     + " was renewed " + sinceHeartbeat.toSeconds() + "s ago and is taken over only after "
                     + staleAfter.toSeconds() + "s without renewal");
@@ -89,7 +99,7 @@ public final class StorageLease implements AutoCloseable {
         }
     }
 
-    private static final int ATTEMPTS = 5;
+    static final int ATTEMPTS = 5;
 
     private final Path file;
     private final Holder holder;
@@ -117,8 +127,7 @@ public final class StorageLease implements AutoCloseable {
     public static StorageLease acquire(FileSystemDriver storage, Duration staleAfter, String note, Runnable onLost)
             throws HeldException, IOException {
         Path file = storage.file(RegistryPaths.LAYOUT.lease());
-        Holder me = new Holder(UUID.randomUUID().toString(), hostName(), ProcessHandle.current().pid(),
-                ProcessHandle.current().info().startInstant().orElse(null), Instant.now(), note);
+        Holder me = Holder.me(note);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
                 Files.write(file, me.text().getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW,
@@ -166,7 +175,7 @@ public final class StorageLease implements AutoCloseable {
     }
 
     /** A holder on this host whose process (same pid and start time) is not running any more. */
-    private static boolean holderIsGone(Holder holder) {
+    static boolean holderIsGone(Holder holder) {
         if (!holder.host().equals(hostName())) {
             return false;
         }
@@ -208,12 +217,13 @@ public final class StorageLease implements AutoCloseable {
 
     /** The lease is no longer ours. */
     public static final class LostException extends IllegalStateException {
-        LostException(String message) {
+        public LostException(String message) {
             super(message);
         }
     }
 
     /** Reads the lease back: throws LostException when it is no longer this run's (it went stale and was taken over). */
+    @Override
     public void verify() {
         if (lost != null) {
             throw new LostException(lost);
@@ -233,6 +243,7 @@ public final class StorageLease implements AutoCloseable {
         }
     }
 
+    @Override
     public Holder holder() {
         return holder;
     }

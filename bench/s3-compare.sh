@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Benchmark on S3: registry-gc against the reference GC (docker-registry garbage-collect, Distribution 2.8.2, its own
+# S3 driver) on one storage in a real S3 server (s3proxy, filesystem backend), copied afresh for every run, with a
+# fixed delay before every request (a proxy in between) as a real S3 adds it: s3proxy on loopback answers in about a
+# millisecond, S3 in tens.
+#
+#   bench/s3-compare.sh [--shape SHAPE] [BLOBS [DELAY_MS]]    default: many-small 10000 20
+#
+# ONLY=registry-gc skips the reference GC (at 100,000 blobs it runs for hours). GC_OPTIONS: extra options for
+# registry-gc (e.g. "--threads 32"). Needs docker-registry, python3, and mvn -B verify -DskipTests (or -DskipITs)
+# done once: target/registry-gc.jar, target/s3proxy/s3proxy.jar, target/test-classes (the delaying proxy). Writes
+# nothing outside target/bench. Prints a table: wall time, CPU time, max RSS, blobs left, S3 requests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shape=many-small
+if [ "${1:-}" = "--shape" ]; then shape=$2; shift 2; fi
+size=${1:-10000} delay=${2:-20}
+work=$(pwd)/target/bench/s3-$shape-$size
+jar=$(pwd)/target/registry-gc.jar
+s3jar=$(pwd)/target/s3proxy/s3proxy.jar
+for f in "$jar" "$s3jar" target/test-classes/io/registrygc/e2e/support/FaultyHttpProxy.class; do
+  [ -e "$f" ] || { echo "missing $f: run mvn -B verify -DskipITs first" >&2; exit 2; }
+done
+s3port=5190 proxyport=5191
+bucket=$work/s3/registry
+
+if [ ! -d "$work/pristine" ]; then
+  rm -rf "$work" && mkdir -p "$work/pristine"
+  python3 bench/make-storage.py "$work/pristine" "$shape" "$size"
+fi
+blobs() { find "$1/docker/registry/v2/blobs" -name data | wc -l; }
+echo "storage: $(blobs "$work/pristine") blobs, $(find "$work/pristine" -type f | wc -l) objects; $delay ms before each request"
+
+mkdir -p "$bucket"
+cat > "$work/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$s3port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=bench
+s3proxy.credential=bench-secret
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$work/s3
+CONF
+java -jar "$s3jar" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
+s3pid=$!
+java -cp target/test-classes io.registrygc.e2e.support.FaultyHttpProxy $proxyport $s3port "$delay" > "$work/proxy.log" 2>&1 &
+proxypid=$!
+trap 'kill $s3pid $proxypid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$s3port) 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$proxyport) 2>/dev/null && break; sleep 0.2; done
+
+config() { # root directory in the bucket -> config file
+  cat > "$work/$1.yml" <<CONF
+version: 0.1
+log: {level: error}
+storage:
+  s3:
+    accesskey: bench
+    secretkey: bench-secret
+    region: us-east-1
+    regionendpoint: http://127.0.0.1:$proxyport
+    bucket: registry
+    rootdirectory: /$1
+    secure: false
+    v4auth: true
+  delete: {enabled: true}
+  redirect: {disable: true}
+http: {addr: 127.0.0.1:5192}
+CONF
+  echo "$work/$1.yml"
+}
+fresh() { rm -rf "${bucket:?}/$1"; cp -a "$work/pristine" "$bucket/$1"; }
+same() { diff <(cd "$bucket/$1/docker/registry/v2/blobs" && find . -name data | sort) \
+              <(cd "$bucket/$2/docker/registry/v2/blobs" && find . -name data | sort) > /dev/null && echo same || echo DIFFERENT; }
+measure() { # name command... -> "name wall cpu rss blobs-left requests"
+  local name=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
+    echo "$name failed (see $work/$name.err)" >&2; return 1; }
+  read -r seconds user system rss < "$work/$name.time"
+  printf '%-26s %8s s %8s s %6d MiB %8d   %s\n' "$name" "$seconds" "$(echo "$user + $system" | bc)" $((rss / 1024)) \
+    "$(blobs "$bucket/$name")" "$(grep -o 'S3 requests: .*' "$work/$name.out" || true)"
+}
+
+export REGISTRY_GC_HOME=$work/registry-gc-home
+read -r -a gc_options <<< "${GC_OPTIONS:-}"
+printf '%-26s %10s %10s %10s %8s   %s\n' run "wall time" "CPU time" "max RSS" "blobs left" "requests (registry-gc)"
+for mode in orphans untagged; do
+  flag=(); [ "$mode" = untagged ] && flag=(--delete-untagged)
+  if [ "${ONLY:-}" != registry-gc ]; then
+    fresh "reference-$mode"
+    measure "reference-$mode" env -u AWS_CA_BUNDLE docker-registry garbage-collect "${flag[@]}" "$(config "reference-$mode")"
+  fi
+  fresh "registry-gc-$mode"
+  measure "registry-gc-$mode" env REGISTRY_GC_JAR="$jar" bin/registry-gc run --registry-config "$(config "registry-gc-$mode")" \
+    "${flag[@]}" --min-age 0 "${gc_options[@]}"
+  [ "${ONLY:-}" != registry-gc ] && echo "blobs kept, $mode: $(same "reference-$mode" "registry-gc-$mode")"
+done
