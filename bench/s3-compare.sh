@@ -6,7 +6,8 @@
 #
 #   bench/s3-compare.sh [--shape SHAPE] [BLOBS [DELAY_MS]]    default: many-small 10000 20
 #
-# ONLY=registry-gc skips the reference GC (at 100,000 blobs it runs for hours). GC_OPTIONS: extra options for
+# ONLY=registry-gc skips the reference GC (at 100,000 blobs it runs for hours), ONLY=reference runs it alone; MODES="orphans" (or "untagged") runs one
+# mode. S3_PORT, PROXY_PORT: the ports of s3proxy and the delaying proxy (5190, 5191). GC_OPTIONS: extra options for
 # registry-gc (e.g. "--threads 32"). Needs docker-registry, python3, and mvn -B verify -DskipTests (or -DskipITs)
 # done once: target/registry-gc.jar, target/s3proxy/s3proxy.jar, target/test-classes (the delaying proxy). Writes
 # nothing outside target/bench. Prints a table: wall time, CPU time, max RSS, blobs left, S3 requests.
@@ -21,12 +22,14 @@ s3jar=$(pwd)/target/s3proxy/s3proxy.jar
 for f in "$jar" "$s3jar" target/test-classes/io/registrygc/e2e/support/FaultyHttpProxy.class; do
   [ -e "$f" ] || { echo "missing $f: run mvn -B verify -DskipITs first" >&2; exit 2; }
 done
-s3port=5190 proxyport=5191
+s3port=${S3_PORT:-5190} proxyport=${PROXY_PORT:-5191}
 bucket=$work/s3/registry
 
 if [ ! -d "$work/pristine" ]; then
   rm -rf "$work" && mkdir -p "$work/pristine"
   python3 bench/make-storage.py "$work/pristine" "$shape" "$size"
+  # written two hours ago, as a registry's content mostly is: S3 keeps each object's time (LastModified)
+  find "$work/pristine" -exec touch -h -d '2 hours ago' {} +
 fi
 blobs() { find "$1/docker/registry/v2/blobs" -name data | wc -l; }
 echo "storage: $(blobs "$work/pristine") blobs, $(find "$work/pristine" -type f | wc -l) objects; $delay ms before each request"
@@ -83,14 +86,15 @@ measure() { # name command... -> "name wall cpu rss blobs-left requests"
 export REGISTRY_GC_HOME=$work/registry-gc-home
 read -r -a gc_options <<< "${GC_OPTIONS:-}"
 printf '%-26s %10s %10s %10s %8s   %s\n' run "wall time" "CPU time" "max RSS" "blobs left" "requests (registry-gc)"
-for mode in orphans untagged; do
+for mode in ${MODES:-orphans untagged}; do
   flag=(); [ "$mode" = untagged ] && flag=(--delete-untagged)
   if [ "${ONLY:-}" != registry-gc ]; then
     fresh "reference-$mode"
     measure "reference-$mode" env -u AWS_CA_BUNDLE docker-registry garbage-collect "${flag[@]}" "$(config "reference-$mode")"
   fi
+  [ "${ONLY:-}" = reference ] && continue
   fresh "registry-gc-$mode"
   measure "registry-gc-$mode" env REGISTRY_GC_JAR="$jar" bin/registry-gc run --registry-config "$(config "registry-gc-$mode")" \
     "${flag[@]}" --min-age 0 "${gc_options[@]}"
-  [ "${ONLY:-}" != registry-gc ] && echo "blobs kept, $mode: $(same "reference-$mode" "registry-gc-$mode")"
+  [ -z "${ONLY:-}" ] && echo "blobs kept, $mode: $(same "reference-$mode" "registry-gc-$mode")"
 done

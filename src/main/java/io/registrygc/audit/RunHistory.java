@@ -83,7 +83,7 @@ public final class RunHistory {
         }
         List<AuditEntry> audit = audit(executionId);
         return Optional.of(new ExecutionDetail(summaries(List.of(execution)).get(0), steps(execution), audit,
-                bytesByRepository(audit), bytesByRule(audit)));
+                bytesByRepository(audit), bytesByRule(audit), journal.storageRequests(executionId)));
     }
 
     /**

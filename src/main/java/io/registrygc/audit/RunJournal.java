@@ -57,6 +57,16 @@ public final class RunJournal {
                 jobExecutionId, runId, kind.name(), count));
     }
 
+    /** The requests an execution made to an object store, by kind; empty when it made none (a filesystem). */
+    public java.util.Map<RequestCounts.Kind, Long> storageRequests(long jobExecutionId) {
+        java.util.Map<RequestCounts.Kind, Long> requests = new java.util.EnumMap<>(RequestCounts.Kind.class);
+        jdbc.query("SELECT kind, requests FROM gc_storage_request WHERE job_execution_id = ?",
+                rs -> {
+                    requests.put(RequestCounts.Kind.valueOf(rs.getString(1)), rs.getLong(2));
+                }, jobExecutionId);
+        return requests;
+    }
+
     public void executionEnded(long jobExecutionId, String status) {
         jdbc.update("UPDATE gc_execution SET status = ?, ended_at = now() WHERE job_execution_id = ?", status,
                 jobExecutionId);

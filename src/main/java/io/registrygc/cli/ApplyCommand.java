@@ -3,7 +3,6 @@ package io.registrygc.cli;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
-import io.registrygc.storage.RegistryPaths;
 import io.registrygc.storage.StorageOpener;
 import java.time.Instant;
 import java.util.Optional;
@@ -64,7 +63,7 @@ public class ApplyCommand implements Callable<Integer> {
                     + "): it has no plan to apply. Rerun the dry run to finish it first.");
         }
         try {
-            RegistryPaths.check(session.bean(StorageOpener.class).open(dryRun.settings().storageRoot()));
+            session.bean(StorageOpener.class).openRegistry(dryRun.settings().storageRoot());
         } catch (NotARegistryStorageException | IllegalArgumentException e) {
             throw new Launch.UsageException(e.getMessage());
         }

@@ -165,6 +165,10 @@ public class ShowCommand implements Callable<Integer> {
             step.put("ended", iso(s.ended()));
             step.put("duration", s.duration() == null ? null : s.duration().toString());
         }
+        if (!detail.storageRequests().isEmpty()) {
+            ObjectNode requests = node.putObject("storageRequests");
+            new java.util.TreeMap<>(detail.storageRequests()).forEach((kind, count) -> requests.put(kind.name(), count));
+        }
         ArrayNode repositories = node.putArray("bytesByRepository");
         for (RepositoryBytes r : detail.bytesByRepository()) {
             ObjectNode repository = repositories.addObject();
@@ -251,7 +255,10 @@ public class ShowCommand implements Callable<Integer> {
         field(out, "started", time(e.started()));
         field(out, "ended", time(e.ended()));
         field(out, "duration", Durations.elapsed(e.duration()));
-        field(out, "storage root", p == null ? "-" : p.storageRoot().toString());
+        field(out, "storage root", p == null ? "-" : p.storageRoot());
+        if (!detail.storageRequests().isEmpty()) {
+            field(out, "S3 requests", io.registrygc.audit.RunReport.describeRequests(detail.storageRequests()));
+        }
         field(out, "dry run", String.valueOf(e.dryRun()));
         field(out, "delete untagged", p == null ? "-" : Boolean.toString(p.deleteUntagged()));
         field(out, "min age", p == null ? "-" : Durations.format(p.minAge()));

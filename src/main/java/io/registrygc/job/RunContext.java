@@ -3,7 +3,6 @@ package io.registrygc.job;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
-import io.registrygc.storage.RegistryPaths;
 import io.registrygc.storage.StorageDeleter;
 import io.registrygc.storage.StorageDriver;
 import io.registrygc.storage.StorageOpener;
@@ -17,8 +16,7 @@ public record RunContext(long runId, long jobExecutionId, GcSettings settings, S
         var jobExecution = stepExecution.getJobExecution();
         GcSettings settings = GcJobParameters.settings(jobExecution.getJobParameters());
         try {
-            StorageDriver storage = storages.open(settings.storageRoot());
-            RegistryPaths.check(storage);
+            StorageDriver storage = storages.openRegistry(settings.storageRoot());
             return new RunContext(jobExecution.getJobInstance().getInstanceId(), jobExecution.getId(), settings,
                     new StorageReader(storage), new StorageDeleter(storage));
         } catch (NotARegistryStorageException e) {

@@ -96,7 +96,7 @@ class ScanTargetReader implements ItemStreamReader<ScanTarget> {
 
     private Iterator<ScanTarget> repositories(ScanRange.Repositories range) {
         String after = lastKey != null ? lastKey.substring(REPOSITORIES.length()) : range.after();
-        Iterator<String> names = storage.repositories(after, walkProblems::add);
+        Iterator<String> names = storage.repositories(after, range.last(), walkProblems::add);
         return new Iterator<>() {
             private String next = advance();
 

@@ -1,12 +1,12 @@
 package io.registrygc.plan;
 
 import io.registrygc.storage.BlobEntry;
+import io.registrygc.storage.Concurrently;
 import io.registrygc.storage.Digest;
 import io.registrygc.storage.StorageDeleter;
 import io.registrygc.storage.StorageReader;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,20 +37,25 @@ public final class PlanExecutor {
         this.dryRun = dryRun;
     }
 
-    /** Carries out items in order; the first that cannot be deleted stops it with an exception naming the item. */
+    /**
+     * Carries out items in order; the first that cannot be deleted stops it with an exception naming the item. On an
+     * object store several items of the chunk are carried out at once (each one's re-check and deletion wait for the
+     * store's answers); the results keep the items' order.
+     */
     public List<ExecutedItem> carryOut(List<? extends PlanItem> items) throws IOException {
-        List<ExecutedItem> done = new ArrayList<>(items.size());
         Map<String, List<String>> indexingTags = dryRun ? Map.of() : tagIndex.tagsIndexing(items.stream()
                 .filter(i -> i.action() == PlanItem.Action.DELETE_MANIFEST && i.drift() == null).toList());
-        for (PlanItem item : items) {
-            try {
-                done.add(item.drift() != null ? new ExecutedItem(item, Outcome.DRIFTED, 0)
-                        : dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item, indexingTags));
-            } catch (IOException e) {
-                throw new IOException("cannot delete " + item.describe() + ": " + e.getMessage(), e);
-            }
+        return Concurrently.map(items, dryRun ? 1 : reader.driver().concurrentRequests(),
+                item -> carryOut(item, indexingTags));
+    }
+
+    private ExecutedItem carryOut(PlanItem item, Map<String, List<String>> indexingTags) throws IOException {
+        try {
+            return item.drift() != null ? new ExecutedItem(item, Outcome.DRIFTED, 0)
+                    : dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item, indexingTags);
+        } catch (IOException e) {
+            throw new IOException("cannot delete " + item.describe() + ": " + e.getMessage(), e);
         }
-        return done;
     }
 
     private ExecutedItem execute(PlanItem item, Map<String, List<String>> indexingTags) throws IOException {

@@ -38,11 +38,12 @@ public final class RecentManifests {
     }
 
     /**
-     * Starts looking for what was written after {@code since}: the first {@link Watch#look} reads every repository,
-     * each later one only the repositories where a revision or layer link may have appeared in between.
+     * Starts looking for what was written after {@code since}: the first {@link Watch#look} reads every repository (on
+     * an object store: those with a link written since then), each later one only the repositories where a revision
+     * or layer link may have appeared in between.
      */
     public Watch watch(Instant since) {
-        return new Watch(since, new RepositoryWatch(storage));
+        return new Watch(since, new RepositoryWatch(storage, since));
     }
 
     /** A layer link written after the instant: an upload or a mount gave the repository this blob. */

@@ -98,12 +98,12 @@ public final class FileSystemDriver implements StorageDriver {
     }
 
     @Override
-    public List<Entry> walk(String folder) throws IOException {
+    public void walk(String folder, String after, java.util.function.Predicate<Entry> each) throws IOException {
         Path start = file(folder);
-        List<Entry> files = new ArrayList<>();
         if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
-            return files;
+            return;
         }
+        List<Entry> files = new ArrayList<>();
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
@@ -116,13 +116,15 @@ public final class FileSystemDriver implements StorageDriver {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
+                return goneMeanwhile(e);
             }
         });
-        return files;
+        files.sort(java.util.Comparator.comparing(Entry::name));
+        for (Entry file : files) {
+            if ((after == null || file.name().compareTo(after) > 0) && !each.test(file)) {
+                return;
+            }
+        }
     }
 
     @Override
@@ -217,10 +219,7 @@ public final class FileSystemDriver implements StorageDriver {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
+                return goneMeanwhile(e);
             }
 
             @Override
@@ -232,6 +231,14 @@ public final class FileSystemDriver implements StorageDriver {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** A file a walk met that is gone by the time it looks: removed meanwhile, nothing to do; anything else fails. */
+    private static FileVisitResult goneMeanwhile(IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+        }
+        throw e;
     }
 
     private static boolean isEmptyDirectory(Path folder) throws IOException {

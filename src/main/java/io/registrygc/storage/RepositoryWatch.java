@@ -46,6 +46,7 @@ public final class RepositoryWatch {
     /** Object stores: the repositories the last listing found, and when it began. */
     private final Set<String> known = new LinkedHashSet<>();
     private Instant lastListing;
+    private final Instant writtenAfter;
     private final java.time.Duration clockMargin;
 
     /** The repositories to read again: for their revisions, for their layer links. */
@@ -53,11 +54,20 @@ public final class RepositoryWatch {
     }
 
     public RepositoryWatch(StorageReader storage) {
-        this(storage, java.time.Duration.ofMinutes(5));
+        this(storage, null);
+    }
+
+    /**
+     * A watch for what was written after {@code writtenAfter} (null: anything): on an object store its first look reads
+     * only the repositories with a link written since then, where a filesystem's first look reads every repository.
+     */
+    public RepositoryWatch(StorageReader storage, Instant writtenAfter) {
+        this(storage, writtenAfter, java.time.Duration.ofMinutes(5));
     }
 
     /** {@code clockMargin}: on an object store, how far its clock may be off this host's (see changedByListing). */
-    RepositoryWatch(StorageReader storage, java.time.Duration clockMargin) {
+    RepositoryWatch(StorageReader storage, Instant writtenAfter, java.time.Duration clockMargin) {
+        this.writtenAfter = writtenAfter;
         this.clockMargin = clockMargin;
         this.storage = storage;
         this.driver = storage.driver();
@@ -99,20 +109,29 @@ public final class RepositoryWatch {
     }
 
     /**
-     * On an object store, where folders have no times: one listing of the whole repository tree (a thousand keys a
-     * request), and the repositories where a revision or layer link was written since the last look began, less a
+     * On an object store, where folders have no times: a listing of the whole repository tree (a thousand keys a
+     * request, its top-level folders several at once), and the repositories where a revision or layer link was written since the last look began, less a
      * margin for the store's clock and the truncation of its times to the second; new repositories whole. Re-reading
      * a repository that did not change costs requests, never safety. A listing that fails reads every repository.
      */
     private Changes changedByListing(Consumer<StorageProblem> problems, Set<String> changed) {
         Instant lookStart = Instant.now();
-        Instant since = lastListing == null ? Instant.MIN : lastListing.minus(clockMargin);
-        Set<String> revisions = new LinkedHashSet<>(changed);
-        Set<String> layers = new LinkedHashSet<>(changed);
-        Set<String> seen = new LinkedHashSet<>();
-        List<StorageDriver.Entry> files;
+        boolean first = lastListing == null;
+        Instant since = !first ? lastListing.minus(clockMargin)
+                : writtenAfter == null ? Instant.MIN : writtenAfter.minus(clockMargin);
+        Set<String> revisions = java.util.Collections.synchronizedSet(new LinkedHashSet<>(changed));
+        Set<String> layers = java.util.Collections.synchronizedSet(new LinkedHashSet<>(changed));
+        Set<String> seen = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
         try {
-            files = driver.walk(paths.repositoriesRoot());
+            storage.walkRepositoryFiles(top -> true, (repository, rest, file) -> {
+                seen.add(repository);
+                boolean fresh = file.modified() == null || !file.modified().isBefore(since);
+                if (fresh && rest.startsWith("_manifests/revisions/")) {
+                    revisions.add(repository);
+                } else if (fresh && rest.startsWith("_layers/")) {
+                    layers.add(repository);
+                }
+            }, problems);
         } catch (IOException e) {
             problems.accept(StorageProblem.noted(driver.describe(paths.repositoriesRoot()),
                     "cannot list the repositories for a look: every repository is read again (" + e.getMessage() + ")"));
@@ -120,25 +139,8 @@ public final class RepositoryWatch {
             layers.addAll(known);
             return new Changes(revisions, layers);
         }
-        for (StorageDriver.Entry file : files) {
-            String path = file.name();
-            int manifests = path.indexOf("/_manifests/");
-            int layerLinks = path.indexOf("/_layers/");
-            int end = manifests < 0 ? layerLinks : layerLinks < 0 ? manifests : Math.min(manifests, layerLinks);
-            if (end <= 0 || !RegistryPaths.isValidRepositoryName(path.substring(0, end))) {
-                continue;
-            }
-            String repository = path.substring(0, end);
-            seen.add(repository);
-            boolean fresh = file.modified() == null || !file.modified().isBefore(since);
-            if (fresh && end == manifests && path.startsWith("/_manifests/revisions/", end)) {
-                revisions.add(repository);
-            } else if (fresh && end == layerLinks) {
-                layers.add(repository);
-            }
-        }
         for (String repository : seen) {
-            if (!known.contains(repository)) {
+            if (!first && !known.contains(repository)) {
                 revisions.add(repository);
                 layers.add(repository);
             }

@@ -44,6 +44,8 @@ public final class S3Driver implements StorageDriver {
 
     private static final int MAX_ATTEMPTS = 8;
     private static final int DELETE_BATCH = 1000;
+    /** Items of a chunk deleted at once (each partition's chunks; the connection pool holds 64). */
+    private static final int CONCURRENT_DELETIONS = 8;
 
     private final S3Client s3;
     private final S3Location location;
@@ -175,14 +177,20 @@ public final class S3Driver implements StorageDriver {
     }
 
     @Override
-    public List<Entry> walk(String folder) throws IOException {
+    public void walk(String folder, String after, java.util.function.Predicate<Entry> each) throws IOException {
         String prefix = location.objectKey(folder) + "/";
-        List<Entry> files = new ArrayList<>();
-        eachPage(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix), page -> {
-            page.contents().forEach(object -> files.add(file(object.key().substring(prefix.length()), object)));
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix);
+        if (after != null) {
+            request.startAfter(prefix + after);
+        }
+        eachPage(request, page -> {
+            for (S3Object object : page.contents()) {
+                if (!each.test(file(object.key().substring(prefix.length()), object))) {
+                    return false;
+                }
+            }
             return true;
         });
-        return files;
     }
 
     @Override
@@ -298,6 +306,11 @@ public final class S3Driver implements StorageDriver {
     @Override
     public void deleteEmptyFolders(String folder, String stop) {
         // an object store has no empty folders: a prefix is gone with its last key
+    }
+
+    @Override
+    public int concurrentRequests() {
+        return CONCURRENT_DELETIONS;
     }
 
     @Override

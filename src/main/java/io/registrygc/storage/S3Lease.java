@@ -5,9 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -44,13 +42,7 @@ public final class S3Lease implements Lease {
         this.holder = holder;
         this.content = content;
         this.etag = etag;
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "registry-gc-lease");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = Math.max(staleAfter.toMillis() / 5, 10);
-        heartbeat.scheduleWithFixedDelay(() -> renew(onLost), period, period, TimeUnit.MILLISECONDS);
+        this.heartbeat = StorageLease.heartbeat(staleAfter, () -> renew(onLost));
     }
 
     public static S3Lease acquire(S3Driver storage, Duration staleAfter, String note, Runnable onLost)

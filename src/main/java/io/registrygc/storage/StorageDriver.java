@@ -62,7 +62,17 @@ public interface StorageDriver extends AutoCloseable {
      * Every file below {@code folder}, at any depth, with its size and time; its name is its path below the folder.
      * On an object store one listing of a tree costs a request per thousand keys, far less than a listing per folder.
      */
-    List<Entry> walk(String folder) throws IOException;
+    default List<Entry> walk(String folder) throws IOException {
+        List<Entry> files = new java.util.ArrayList<>();
+        walk(folder, null, files::add);
+        return files;
+    }
+
+    /**
+     * As {@link #walk(String)}, handing each file on as it comes, in key order, only those whose name sorts after
+     * {@code after}, until {@code each} answers false.
+     */
+    void walk(String folder, String after, java.util.function.Predicate<Entry> each) throws IOException;
 
     /** A file or folder as it is now (a symbolic link's own attributes), empty when there is none. */
     Optional<Entry> stat(String key) throws IOException;
@@ -108,6 +118,14 @@ public interface StorageDriver extends AutoCloseable {
 
     /** Whether reading a small file is cheap (a local read, not a request): then links are read to be verified. */
     boolean cheapReads();
+
+    /**
+     * How many independent deletions a caller may carry out at once: one on a filesystem (a local system call each),
+     * more on an object store, where each request waits tens of milliseconds for its answer.
+     */
+    default int concurrentRequests() {
+        return 1;
+    }
 
     /** How many requests of each kind this driver made; empty for a filesystem. */
     default Optional<RequestCounts> requests() {

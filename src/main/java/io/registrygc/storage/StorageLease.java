@@ -111,13 +111,19 @@ public final class StorageLease implements Lease {
         this.file = file;
         this.holder = holder;
         this.content = holder.text().getBytes(StandardCharsets.UTF_8);
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.heartbeat = heartbeat(staleAfter, () -> renew(onLost));
+    }
+
+    /** The heartbeat of a lease: {@code renew} every {@code staleAfter / 5}, on a daemon thread of its own. */
+    static ScheduledExecutorService heartbeat(Duration staleAfter, Runnable renew) {
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "registry-gc-lease");
             thread.setDaemon(true);
             return thread;
         });
         long period = Math.max(staleAfter.toMillis() / 5, 10);
-        heartbeat.scheduleWithFixedDelay(() -> renew(onLost), period, period, TimeUnit.MILLISECONDS);
+        heartbeat.scheduleWithFixedDelay(renew, period, period, TimeUnit.MILLISECONDS);
+        return heartbeat;
     }
 
     /**

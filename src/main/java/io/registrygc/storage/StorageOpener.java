@@ -13,9 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StorageOpener {
 
     private final Map<String, StorageDriver> open = new ConcurrentHashMap<>();
+    private final java.util.Set<String> checked = ConcurrentHashMap.newKeySet();
 
-    /** Makes {@code storage} the one its location names in this process. */
+    /** Makes {@code storage}, which the command line checked to be a registry's, the one its location names in this process. */
     public StorageDriver register(StorageDriver storage) {
+        checked.add(storage.location());
         StorageDriver previous = open.put(storage.location(), storage);
         if (previous != null && previous != storage) {
             previous.close();
@@ -25,6 +27,19 @@ public final class StorageOpener {
 
     public StorageDriver open(String location) {
         return open.computeIfAbsent(location, StorageOpener::fromLocation);
+    }
+
+    /**
+     * The storage at {@code location}, checked to be a registry's once per process (every step of every partition
+     * asks: on S3 a check is two requests, and steps start under Spring Batch's step-scope lock).
+     */
+    public StorageDriver openRegistry(String location) throws NotARegistryStorageException {
+        StorageDriver storage = open(location);
+        if (!checked.contains(location)) {
+            RegistryPaths.check(storage);
+            checked.add(location);
+        }
+        return storage;
     }
 
     /** A storage from its location alone. */

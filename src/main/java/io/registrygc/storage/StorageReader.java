@@ -195,7 +195,87 @@ public final class StorageReader {
      * when it holds {@code _manifests} or {@code _layers}; folders whose names start with '_' never are.
      */
     public Iterator<String> repositories(String after, Consumer<StorageProblem> problems) {
+        return repositories(after, null, problems);
+    }
+
+    /**
+     * As {@link #repositories(String, Consumer)}; {@code last} (null: none) lets an object store's listing stop early:
+     * the caller still stops at it, and names beyond it may come.
+     */
+    public Iterator<String> repositories(String after, String last, Consumer<StorageProblem> problems) {
+        if (!storage.hasSymbolicLinks()) {
+            return repositoriesByListing(after, last, problems);
+        }
         return new RepositoryWalk(after, problems, folder -> { });
+    }
+
+    /**
+     * On an object store: the repositories named by the listings of their top-level folders (a thousand keys a request;
+     * walking the tree folder by folder costs a request per folder), only of the top-level folders from
+     * {@code after}'s to {@code last}'s, so a partition of the scan lists its own range, not the whole tree. Only the
+     * names are kept, sorted in walk order.
+     */
+    private Iterator<String> repositoriesByListing(String after, String last, Consumer<StorageProblem> problems) {
+        String afterFirst = after == null ? null : after.split("/", 2)[0];
+        String lastFirst = last == null ? null : last.split("/", 2)[0];
+        java.util.Set<String> names = java.util.Collections.synchronizedSet(
+                new java.util.TreeSet<>(StorageReader::compareInWalkOrder));
+        try {
+            walkRepositoryFiles(top -> (afterFirst == null || top.compareTo(afterFirst) >= 0)
+                            && (lastFirst == null || top.compareTo(lastFirst) <= 0),
+                    (repository, rest, file) -> {
+                        if (after == null || compareInWalkOrder(repository, after) > 0) {
+                            names.add(repository);
+                        }
+                    }, problems);
+        } catch (IOException e) {
+            problems.accept(problem(paths.repositoriesRoot(), "cannot list repositories: " + e.getMessage(),
+                    StorageProblem.Impact.SWEEP_BLOCKED));
+        }
+        return new ArrayList<>(names).iterator();
+    }
+
+    /** A file of a repository: {@code rest} is its path from the repository's folder, {@code _manifests/...} or {@code _layers/...}. */
+    @FunctionalInterface
+    public interface RepositoryFile {
+        void accept(String repository, String rest, Entry file);
+    }
+
+    /**
+     * On an object store: every file of every repository under the top-level folders {@code topLevel} accepts, with one
+     * listing per top-level folder (a thousand keys a request), several at once; {@code each} is called from several
+     * threads. A folder whose name starts with '_' is never a repository; a repository with an invalid name is
+     * reported (its manifests cannot be scanned) and its files are not handed on. A listing that fails fails the walk.
+     */
+    public void walkRepositoryFiles(java.util.function.Predicate<String> topLevel, RepositoryFile each,
+            Consumer<StorageProblem> problems) throws IOException {
+        String root = paths.repositoriesRoot();
+        List<String> tops = storage.list(root).stream().filter(Entry::isFolder).map(Entry::name)
+                .filter(name -> !name.startsWith("_")).filter(topLevel).toList();
+        java.util.Set<String> invalid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Concurrently.map(tops, storage.concurrentRequests() * 2, top -> walkTopLevel(root, top, invalid, each));
+        new java.util.TreeSet<>(invalid).forEach(name -> problems.accept(problem(root + "/" + name,
+                "repository folder with an invalid name; its manifests cannot be scanned", StorageProblem.Impact.SWEEP_BLOCKED)));
+    }
+
+    private Void walkTopLevel(String root, String top, java.util.Set<String> invalid, RepositoryFile each) throws IOException {
+        storage.walk(root + "/" + top, null, file -> {
+            String path = top + "/" + file.name();
+            int manifests = path.indexOf("/_manifests/");
+            int layers = path.indexOf("/_layers/");
+            int end = manifests < 0 ? layers : layers < 0 ? manifests : Math.min(manifests, layers);
+            String name = end <= 0 ? null : path.substring(0, end);
+            if (name == null || name.contains("/_")) {
+                return true; // not a repository's file, or inside a folder whose name starts with '_'
+            }
+            if (!RegistryPaths.isValidRepositoryName(name)) {
+                invalid.add(name);
+            } else {
+                each.accept(name, path.substring(end + 1), file);
+            }
+            return true;
+        });
+        return null;
     }
 
     /** As {@link #repositories}, from the start, handing each folder of the tree to {@code beforeListing} before it lists it. */
@@ -249,6 +329,9 @@ public final class StorageReader {
     }
 
     private List<TagEntry> readTags(String repository, Consumer<StorageProblem> problems) {
+        if (!storage.hasSymbolicLinks()) {
+            return readTagsByListing(repository, problems);
+        }
         List<TagEntry> tags = new ArrayList<>();
         String tagsRoot = paths.tagsRoot(repository);
         List<Entry> entries;
@@ -304,6 +387,9 @@ public final class StorageReader {
 
     private List<LinkEntry> readDigestFolders(String root, Consumer<StorageProblem> problems, boolean revisions,
             Consumer<Instant> unlinked) {
+        if (!storage.hasSymbolicLinks()) {
+            return readDigestFoldersByListing(root, problems, revisions, unlinked);
+        }
         List<LinkEntry> entries = new ArrayList<>();
         StorageProblem.Impact unreadable = revisions ? StorageProblem.Impact.SWEEP_BLOCKED : StorageProblem.Impact.NOTED;
         try {
@@ -363,6 +449,102 @@ public final class StorageReader {
             problems.accept(problem(root, "cannot list: " + e.getMessage(), unreadable));
         }
         return entries;
+    }
+
+    // ---------------------------------------------------------------- reading: on an object store
+
+    /*
+     * On an object store a folder is only a prefix: one listing of everything below it (a thousand keys a request) says
+     * which link files exist and when they were written, where reading folder by folder would cost a request per
+     * folder. Links are not read, as the registry itself enumerates them by name; tags' current links are.
+     */
+
+    private List<LinkEntry> readDigestFoldersByListing(String root, Consumer<StorageProblem> problems, boolean revisions,
+            Consumer<Instant> unlinked) {
+        StorageProblem.Impact unreadable = revisions ? StorageProblem.Impact.SWEEP_BLOCKED : StorageProblem.Impact.NOTED;
+        List<Entry> files;
+        try {
+            files = storage.walk(root);
+        } catch (IOException e) {
+            problems.accept(problem(root, "cannot list: " + e.getMessage(), unreadable));
+            return List.of();
+        }
+        return linkFolders(root, files, problems, unlinked);
+    }
+
+    /** {@code <alg>/<hex>/link} among {@code files} (names relative to {@code root}), sorted; other files' folders are unlinked. */
+    private List<LinkEntry> linkFolders(String root, List<Entry> files, Consumer<StorageProblem> problems,
+            Consumer<Instant> unlinked) {
+        java.util.TreeMap<String, Entry> links = new java.util.TreeMap<>();
+        java.util.TreeMap<String, Instant> others = new java.util.TreeMap<>();
+        for (Entry file : files) {
+            String[] parts = file.name().split("/", 3);
+            if (parts.length < 3) {
+                continue; // a file beside the digest folders: not an entry
+            }
+            String folder = parts[0] + "/" + parts[1];
+            if (parts[2].equals("link")) {
+                links.put(folder, file);
+            } else {
+                others.merge(folder, file.modified(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+        }
+        java.util.TreeSet<String> folders = new java.util.TreeSet<>(links.keySet());
+        folders.addAll(others.keySet());
+        List<LinkEntry> entries = new ArrayList<>(links.size());
+        for (String folder : folders) {
+            Optional<Digest> digest = Digest.tryParse(folder.replace('/', ':'));
+            if (digest.isEmpty()) {
+                problems.accept(noted(root + "/" + folder, "not a digest folder; left alone"));
+            } else if (!links.containsKey(folder)) {
+                unlinked.accept(others.get(folder));
+            } else {
+                entries.add(new LinkEntry(digest.get(), links.get(folder).modified()));
+            }
+        }
+        return entries;
+    }
+
+    private List<TagEntry> readTagsByListing(String repository, Consumer<StorageProblem> problems) {
+        String tagsRoot = paths.tagsRoot(repository);
+        List<Entry> files;
+        try {
+            files = storage.walk(tagsRoot);
+        } catch (IOException e) {
+            problems.accept(problem(tagsRoot, "cannot list tags: " + e.getMessage(), StorageProblem.Impact.REPOSITORY_KEPT));
+            return List.of();
+        }
+        java.util.TreeMap<String, List<Entry>> byTag = new java.util.TreeMap<>();
+        for (Entry file : files) {
+            int slash = file.name().indexOf('/');
+            if (slash > 0) {
+                byTag.computeIfAbsent(file.name().substring(0, slash), t -> new ArrayList<>())
+                        .add(new Entry(file.name().substring(slash + 1), file.kind(), file.size(), file.modified()));
+            }
+        }
+        List<TagEntry> tags = new ArrayList<>(byTag.size());
+        for (var tag : byTag.entrySet()) {
+            String tagFolder = tagsRoot + "/" + tag.getKey();
+            if (!RegistryPaths.isValidTagName(tag.getKey())) {
+                problems.accept(problem(tagFolder, "not a valid tag name", StorageProblem.Impact.REPOSITORY_KEPT));
+                continue;
+            }
+            String current = paths.tagCurrentLink(repository, tag.getKey());
+            Optional<Entry> currentFile = tag.getValue().stream().filter(f -> f.name().equals("current/link")).findFirst();
+            Optional<Digest> digest;
+            if (currentFile.isEmpty()) {
+                problems.accept(problem(current, "link file is missing", StorageProblem.Impact.REPOSITORY_KEPT));
+                digest = Optional.empty();
+            } else {
+                digest = readLink(current, currentFile.get().size(), problems, StorageProblem.Impact.REPOSITORY_KEPT);
+            }
+            List<Entry> index = tag.getValue().stream().filter(f -> f.name().startsWith("index/"))
+                    .map(f -> new Entry(f.name().substring("index/".length()), f.kind(), f.size(), f.modified())).toList();
+            List<Digest> indexed = linkFolders(tagFolder + "/index", index, problems, time -> { }).stream()
+                    .map(LinkEntry::digest).toList();
+            tags.add(new TagEntry(tag.getKey(), digest, currentFile.map(Entry::modified).orElse(Instant.EPOCH), indexed));
+        }
+        return tags;
     }
 
     /**
@@ -435,7 +617,7 @@ public final class StorageReader {
                         // the registry would follow it: what the repositories there reference is unknown to us
                         problems.accept(problem(child, SYMLINK + "; the registry follows it, so"
                                 + " the blobs its repositories need are unknown", StorageProblem.Impact.SWEEP_BLOCKED));
-                    } else if (entry.isFolder()) {
+                    } else if (entry.isFolder() && !beforeStart(child)) {
                         pending.push(child);
                     }
                 }
@@ -444,6 +626,18 @@ public final class StorageReader {
                 problems.accept(problem(folder, "cannot list repositories: " + e.getMessage(), StorageProblem.Impact.SWEEP_BLOCKED));
             }
             return repository;
+        }
+
+        /**
+         * Whether every repository in {@code folder}'s subtree comes before {@code after} in walk order: then it is not
+         * listed at all (a partition of the scan starts in the middle of the tree without walking what lies before).
+         */
+        private boolean beforeStart(String folder) {
+            if (after == null) {
+                return false;
+            }
+            String name = paths.repositoryName(folder);
+            return compareInWalkOrder(name, after) < 0 && !after.startsWith(name + "/");
         }
 
         private void advance() {

@@ -254,7 +254,8 @@ class RegistryGcEndToEndIT {
         }
     }
 
-    private static Set<String> deletions(long runId, String outcome) {
+    /** What a run's audit records with this outcome: action, repository, tag and digest of each item. */
+    static Set<String> deletions(long runId, String outcome) {
         return new HashSet<>(Gc.jdbc().queryForList("""
                 SELECT action || ' ' || COALESCE(repository, '') || ' ' || COALESCE(tag, '') || ' ' || COALESCE(digest, '')
                   FROM gc_audit WHERE run_id = ? AND outcome = ?""", String.class, runId, outcome));

@@ -1,0 +1,68 @@
+package io.registrygc.storage;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Requests to an object store several at once: each waits tens of milliseconds for its answer, so listing many
+ * folders, or deleting many items, one after the other spends the time waiting. On daemon threads that end after a
+ * minute idle. With {@code inFlight} 1 (a filesystem) everything runs on the caller's thread.
+ */
+public final class Concurrently {
+
+    /** One piece of work that may fail with an IOException. */
+    @FunctionalInterface
+    public interface Work<T, R> {
+        R apply(T item) throws IOException;
+    }
+
+    private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "registry-gc-storage");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private Concurrently() {
+    }
+
+    /**
+     * {@code work} applied to every item, at most {@code inFlight} at once, the results in the items' order; the first
+     * failure (in the items' order) is thrown once the items in flight with it ended.
+     */
+    public static <T, R> List<R> map(List<? extends T> items, int inFlight, Work<T, R> work) throws IOException {
+        List<R> results = new ArrayList<>(items.size());
+        if (inFlight <= 1 || items.size() <= 1) {
+            for (T item : items) {
+                results.add(work.apply(item));
+            }
+            return results;
+        }
+        for (int from = 0; from < items.size(); from += inFlight) {
+            List<Future<R>> running = new ArrayList<>();
+            for (T item : items.subList(from, Math.min(items.size(), from + inFlight))) {
+                running.add(THREADS.submit(() -> work.apply(item)));
+            }
+            IOException failed = null;
+            for (Future<R> result : running) {
+                try {
+                    results.add(result.get());
+                } catch (ExecutionException e) {
+                    failed = failed != null ? failed : e.getCause() instanceof IOException io ? io
+                            : new IOException(e.getCause().getMessage(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the storage", e);
+                }
+            }
+            if (failed != null) {
+                throw failed;
+            }
+        }
+        return results;
+    }
+}
