@@ -45,11 +45,17 @@ jclouds.filesystem.basedir=$work/s3
 CONF
 java -jar "$s3jar" --properties "$work/s3proxy.conf" > "$work/s3proxy.log" 2>&1 &
 s3pid=$!
-java -cp target/test-classes io.registrygc.e2e.support.FaultyHttpProxy $proxyport $s3port "$delay" > "$work/proxy.log" 2>&1 &
-proxypid=$!
-trap 'kill $s3pid $proxypid 2>/dev/null || true' EXIT
+trap 'kill $s3pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$s3port) 2>/dev/null && break; sleep 0.2; done
-for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$proxyport) 2>/dev/null && break; sleep 0.2; done
+proxy() { # start|stop name: a delaying proxy per measured run, which counts the requests it passes on
+  if [ "$1" = start ]; then
+    java -cp target/test-classes io.registrygc.e2e.support.FaultyHttpProxy $proxyport $s3port "$delay" > "$work/$2.proxy" 2>&1 &
+    proxypid=$!
+    for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$proxyport) 2>/dev/null && break; sleep 0.2; done
+  else
+    kill "$proxypid"; wait "$proxypid" 2>/dev/null || true
+  fi
+}
 
 config() { # root directory in the bucket -> config file
   cat > "$work/$1.yml" <<CONF
@@ -74,18 +80,21 @@ CONF
 fresh() { rm -rf "${bucket:?}/$1"; cp -a "$work/pristine" "$bucket/$1"; }
 same() { diff <(cd "$bucket/$1/docker/registry/v2/blobs" && find . -name data | sort) \
               <(cd "$bucket/$2/docker/registry/v2/blobs" && find . -name data | sort) > /dev/null && echo same || echo DIFFERENT; }
-measure() { # name command... -> "name wall cpu rss blobs-left requests"
+measure() { # name command... -> "name wall cpu rss blobs-left requests (as the proxy counted them; registry-gc's own count)"
   local name=$1; shift
+  proxy start "$name"
   /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
-    echo "$name failed (see $work/$name.err)" >&2; return 1; }
+    proxy stop; echo "$name failed (see $work/$name.err)" >&2; return 1; }
+  proxy stop
   read -r seconds user system rss < "$work/$name.time"
-  printf '%-26s %8s s %8s s %6d MiB %8d   %s\n' "$name" "$seconds" "$(echo "$user + $system" | bc)" $((rss / 1024)) \
-    "$(blobs "$bucket/$name")" "$(grep -o 'S3 requests: .*' "$work/$name.out" || true)"
+  printf '%-26s %8s s %8s s %6d MiB %8d %9s   %s\n' "$name" "$seconds" "$(echo "$user + $system" | bc)" $((rss / 1024)) \
+    "$(blobs "$bucket/$name")" "$(sed -n 's/^requests: //p' "$work/$name.proxy")" \
+    "$(grep -o 'S3 requests: .*' "$work/$name.out" | sed 's/S3 requests: //' || true)"
 }
 
 export REGISTRY_GC_HOME=$work/registry-gc-home
 read -r -a gc_options <<< "${GC_OPTIONS:-}"
-printf '%-26s %10s %10s %10s %8s   %s\n' run "wall time" "CPU time" "max RSS" "blobs left" "requests (registry-gc)"
+printf '%-26s %10s %10s %10s %8s %9s   %s\n' run "wall time" "CPU time" "max RSS" "blobs left" requests "by kind (registry-gc's count)"
 for mode in ${MODES:-orphans untagged}; do
   flag=(); [ "$mode" = untagged ] && flag=(--delete-untagged)
   if [ "${ONLY:-}" != registry-gc ]; then

@@ -3,6 +3,9 @@ package io.registrygc.cli;
 import io.registrygc.audit.history.ExecutionSummary;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.NotARegistryStorageException;
+import io.registrygc.storage.RegistryConfig;
+import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.StorageDriver;
 import io.registrygc.storage.StorageOpener;
 import java.time.Instant;
 import java.util.Optional;
@@ -10,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +36,11 @@ public class ApplyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "EXECUTION_ID",
             description = "The job execution of the dry run whose plan to carry out, as 'history' lists it.")
     long executionId;
+
+    @Option(names = "--registry-config", paramLabel = "FILE",
+            description = "The registry's config.yml, to reach a storage on S3 with its endpoint and keys (else the"
+                    + " standard AWS environment); it must name the dry run's storage.")
+    java.nio.file.Path registryConfig;
 
     @Mixin
     LaunchOptions launch;
@@ -63,8 +72,19 @@ public class ApplyCommand implements Callable<Integer> {
                     + "): it has no plan to apply. Rerun the dry run to finish it first.");
         }
         try {
-            session.bean(StorageOpener.class).openRegistry(dryRun.settings().storageRoot());
-        } catch (NotARegistryStorageException | IllegalArgumentException e) {
+            StorageOpener storages = session.bean(StorageOpener.class);
+            if (registryConfig != null) {
+                StorageDriver configured = RegistryConfig.read(registryConfig, System.getenv()).open();
+                if (!configured.location().equals(dryRun.settings().storageRoot())) {
+                    configured.close();
+                    throw new Launch.UsageException("--registry-config " + registryConfig + " names the storage "
+                            + configured.location() + ", the dry run's is " + dryRun.settings().storageRoot());
+                }
+                RegistryPaths.check(configured);
+                storages.register(configured);
+            }
+            storages.openRegistry(dryRun.settings().storageRoot());
+        } catch (NotARegistryStorageException | IllegalArgumentException | RegistryConfig.InvalidException e) {
             throw new Launch.UsageException(e.getMessage());
         }
         return dryRun.settings().applying(dryRun.runId(), Instant.now());

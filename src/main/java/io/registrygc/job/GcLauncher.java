@@ -85,6 +85,7 @@ public class GcLauncher {
 
     public Outcome launch(GcSettings settings, boolean abandonUnfinished, RunOutput out) throws Exception {
         String root = settings.storageRoot();
+        running.countRequestsFromNow(root);
         try (RunLock lock = RunLock.acquire(dataSource, root); Lease lease = acquireLease(settings)) {
             running.holdLease(lease);
             running.onStart(id -> recordQuietly(lock, id));

@@ -44,6 +44,8 @@ public class RunningExecution implements JobExecutionListener {
     private final RunMetrics metrics;
     /** The object store's request counts when the execution started (its driver counts for the whole process). */
     private volatile Map<RequestCounts.Kind, Long> requestsAtStart = Map.of();
+    /** Set by the launcher before it takes the storage lease, so that the lease's requests count with the execution. */
+    private volatile Map<RequestCounts.Kind, Long> requestsAtLaunch;
 
     RunningExecution(JdbcTemplate jdbc, @Value("${registry-gc.scan-state.keep-runs:3}") int keepScanState,
             StorageOpener storages, RunMetrics metrics) {
@@ -63,6 +65,11 @@ public class RunningExecution implements JobExecutionListener {
 
     public JobExecution current() {
         return current;
+    }
+
+    /** Counts an object store's requests from now on for the execution about to start (its lease's included). */
+    void countRequestsFromNow(String storageRoot) {
+        requestsAtLaunch = storages.open(storageRoot).requests().map(RequestCounts::snapshot).orElse(null);
     }
 
     /** The storage lease the running execution holds (null: none, e.g. in tests that run the job directly). */
@@ -93,7 +100,9 @@ public class RunningExecution implements JobExecutionListener {
                 .addKeyValue("options", settings.options()).log();
         onStart.accept(jobExecution.getId());
         Optional<RequestCounts> requests = requests(jobExecution);
-        requestsAtStart = requests.map(RequestCounts::snapshot).orElse(Map.of());
+        Map<RequestCounts.Kind, Long> atLaunch = requestsAtLaunch;
+        requestsAtLaunch = null;
+        requestsAtStart = atLaunch != null ? atLaunch : requests.map(RequestCounts::snapshot).orElse(Map.of());
         requests.ifPresent(metrics::storageRequests);
     }
 

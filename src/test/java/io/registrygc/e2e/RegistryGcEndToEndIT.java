@@ -108,8 +108,11 @@ class RegistryGcEndToEndIT {
         GcResult reference = RegistryServer.garbageCollect(writeConfigLike(work.resolve("ours/config.yml"), ours, theirs,
                 work.resolve("theirs/config.yml")), false, true);
         assertThat(reference.exitCode()).as(reference.output()).isZero();
-        Gc.Result result = Gc.run(ours, "--delete-untagged", "--min-age", "0");
+        // ours reads the registry's own config, as an operator points it at the registry
+        Gc.Result result = Gc.run("run", "--registry-config", work.resolve("ours/config.yml").toString(),
+                "--delete-untagged", "--min-age", "0");
         assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(Gc.lastRunId(ours)).as("the run is known by the storage root the config names").isPositive();
 
         try (RegistryServer server = RegistryServer.start(theirs)) {
             RegistryClient client = new RegistryClient(server);

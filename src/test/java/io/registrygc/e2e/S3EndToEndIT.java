@@ -46,7 +46,10 @@ class S3EndToEndIT {
             assertThat(StorageSnapshot.blobDigests(objects)).isEqualTo(blobDigests(before));
             long dryRun = lastRunId("s3://registry/registry-root");
 
-            Gc.Result real = Gc.run("run", "--registry-config", config, "--delete-untagged", "--min-age", "0");
+            // the dry run's plan carried out later, as an operator reviews it first
+            long dryExecution = Gc.jdbc().queryForObject(
+                    "SELECT MAX(job_execution_id) FROM gc_execution WHERE run_id = ?", Long.class, dryRun);
+            Gc.Result real = Gc.run("apply", Long.toString(dryExecution), "--registry-config", config);
             assertThat(real.exitCode()).as(real.toString()).isZero();
             assertThat(real.out()).as("requests are counted: on S3 they are billed").containsPattern("S3 requests: LIST \\d+");
             long realRun = lastRunId("s3://registry/registry-root");

@@ -221,11 +221,14 @@ public final class FaultyHttpProxy implements AutoCloseable {
         }
     }
 
-    /** {@code LISTEN_PORT TARGET_PORT DELAY_MS}: runs until killed. */
+    /** {@code LISTEN_PORT TARGET_PORT DELAY_MS}: runs until killed, then prints how many requests it passed on. */
     public static void main(String[] args) throws InterruptedException {
-        try (FaultyHttpProxy proxy = start(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Long.parseLong(args[2]))) {
-            System.out.println("proxy on " + proxy.endpoint() + " -> 127.0.0.1:" + args[1] + ", " + args[2] + " ms a request");
-            Thread.currentThread().join();
-        }
+        FaultyHttpProxy proxy = start(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Long.parseLong(args[2]));
+        System.out.println("proxy on " + proxy.endpoint() + " -> 127.0.0.1:" + args[1] + ", " + args[2] + " ms a request");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            System.out.println("requests: " + proxy.requests());
+        }));
+        Thread.currentThread().join();
     }
 }
