@@ -39,38 +39,47 @@ public final class PlanExecutor {
 
     /**
      * Carries out items in order; the first that cannot be deleted stops it with an exception naming the item. On an
-     * object store several items of the chunk are carried out at once (each one's re-check and deletion wait for the
-     * store's answers); the results keep the items' order.
+     * object store several items of the chunk are re-checked at once (each waits for the store's answers) and what
+     * they delete goes in one request per thousand keys at the end; the results keep the items' order.
      */
     public List<ExecutedItem> carryOut(List<? extends PlanItem> items) throws IOException {
         Map<String, List<String>> indexingTags = dryRun ? Map.of() : tagIndex.tagsIndexing(items.stream()
                 .filter(i -> i.action() == PlanItem.Action.DELETE_MANIFEST && i.drift() == null).toList());
-        return Concurrently.map(items, dryRun ? 1 : reader.driver().concurrentRequests(),
-                item -> carryOut(item, indexingTags));
+        StorageDeleter chunk = deleter.batch();
+        List<ExecutedItem> done = Concurrently.map(items, dryRun ? 1 : reader.driver().concurrentRequests(),
+                item -> carryOut(item, indexingTags, chunk));
+        try {
+            chunk.commit();
+        } catch (IOException e) {
+            throw new IOException("cannot delete the " + items.size() + " items of a chunk: " + e.getMessage(), e);
+        }
+        return done;
     }
 
-    private ExecutedItem carryOut(PlanItem item, Map<String, List<String>> indexingTags) throws IOException {
+    private ExecutedItem carryOut(PlanItem item, Map<String, List<String>> indexingTags, StorageDeleter deleter)
+            throws IOException {
         try {
             return item.drift() != null ? new ExecutedItem(item, Outcome.DRIFTED, 0)
-                    : dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item, indexingTags);
+                    : dryRun ? new ExecutedItem(item, Outcome.PLANNED, item.bytes()) : execute(item, indexingTags, deleter);
         } catch (IOException e) {
             throw new IOException("cannot delete " + item.describe() + ": " + e.getMessage(), e);
         }
     }
 
-    private ExecutedItem execute(PlanItem item, Map<String, List<String>> indexingTags) throws IOException {
+    private ExecutedItem execute(PlanItem item, Map<String, List<String>> indexingTags, StorageDeleter deleter)
+            throws IOException {
         return switch (item.action()) {
             case DELETE_TAG -> changedSinceCutoff(reader.tagModified(item.repository(), item.tag())) ? kept(item)
                     : done(item, deleter.deleteTag(item.repository(), item.tag()));
             case DELETE_MANIFEST -> deleteManifest(item, indexingTags.getOrDefault(item.repository() + "@" + item.digest(),
-                    List.of()));
-            case DELETE_LAYER_LINK -> deleteLayerLink(item);
+                    List.of()), deleter);
+            case DELETE_LAYER_LINK -> deleteLayerLink(item, deleter);
             case DELETE_REPOSITORY -> done(item, deleter.deleteRepository(item.repository()));
-            case DELETE_BLOB -> deleteBlob(item);
+            case DELETE_BLOB -> deleteBlob(item, deleter);
         };
     }
 
-    private ExecutedItem deleteManifest(PlanItem item, List<String> indexingTags) throws IOException {
+    private ExecutedItem deleteManifest(PlanItem item, List<String> indexingTags, StorageDeleter deleter) throws IOException {
         Digest digest = Digest.parse(item.digest());
         if (changedSinceCutoff(reader.revisionModified(item.repository(), digest))) {
             return kept(item);
@@ -81,7 +90,7 @@ public final class PlanExecutor {
         return done(item, deleter.deleteRevision(item.repository(), digest));
     }
 
-    private ExecutedItem deleteLayerLink(PlanItem item) throws IOException {
+    private ExecutedItem deleteLayerLink(PlanItem item, StorageDeleter deleter) throws IOException {
         Digest digest = Digest.parse(item.digest());
         if (changedSinceCutoff(reader.layerLinkModified(item.repository(), digest))) {
             return kept(item);
@@ -89,7 +98,7 @@ public final class PlanExecutor {
         return done(item, deleter.deleteLayerLink(item.repository(), digest));
     }
 
-    private ExecutedItem deleteBlob(PlanItem item) throws IOException {
+    private ExecutedItem deleteBlob(PlanItem item, StorageDeleter deleter) throws IOException {
         Digest digest = Digest.parse(item.digest());
         Optional<BlobEntry> data = reader.blobData(digest);
         if (changedSinceCutoff(data.map(BlobEntry::modified))) {

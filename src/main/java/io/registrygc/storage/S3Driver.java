@@ -263,23 +263,54 @@ public final class S3Driver implements StorageDriver {
 
     @Override
     public Removal deleteFolder(String folder, String mainFile) throws IOException {
+        Deletions deletions = deletions();
+        Removal removal = deletions.deleteFolder(folder, mainFile);
+        deletions.commit();
+        return removal;
+    }
+
+    @Override
+    public Deletions deletions() {
+        List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
+        return new Deletions() {
+            @Override
+            public Removal deleteFolder(String folder, String mainFile) throws IOException {
+                List<String> found = keysBelow(folder);
+                if (found.isEmpty()) {
+                    return Removal.NOTHING;
+                }
+                String main = mainFile == null ? null : location.objectKey(folder) + "/" + mainFile;
+                keys.addAll(found);
+                return main != null && found.contains(main) ? Removal.FOLDER_AND_MAIN_FILE : Removal.FOLDER;
+            }
+
+            @Override
+            public void commit() throws IOException {
+                java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(); // two items may name one key
+                synchronized (keys) {
+                    // links and data first: a deletion interrupted between requests leaves no folder that looks whole
+                    keys.stream().filter(S3Driver::isMainFile).forEach(all::add);
+                    keys.stream().filter(key -> !isMainFile(key)).forEach(all::add);
+                    keys.clear();
+                }
+                deleteKeys(new ArrayList<>(all));
+            }
+        };
+    }
+
+    private static boolean isMainFile(String key) {
+        return key.endsWith("/link") || key.endsWith("/data");
+    }
+
+    /** Every key below a folder. */
+    private List<String> keysBelow(String folder) throws IOException {
         String prefix = location.objectKey(folder) + "/";
         List<String> keys = new ArrayList<>();
         eachPage(ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix), page -> {
             page.contents().forEach(object -> keys.add(object.key()));
             return true;
         });
-        if (keys.isEmpty()) {
-            return Removal.NOTHING;
-        }
-        boolean main = mainFile != null && keys.contains(prefix + mainFile);
-        // the main file first: an interrupted deletion leaves no folder that still looks whole
-        if (main) {
-            keys.remove(prefix + mainFile);
-            keys.add(0, prefix + mainFile);
-        }
-        deleteKeys(keys);
-        return main ? Removal.FOLDER_AND_MAIN_FILE : Removal.FOLDER;
+        return keys;
     }
 
     private void deleteKeys(List<String> keys) throws IOException {

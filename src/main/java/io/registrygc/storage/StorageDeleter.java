@@ -10,10 +10,30 @@ import java.io.IOException;
 public final class StorageDeleter {
 
     private final StorageDriver storage;
+    private final StorageDriver.Deletions deletions;
     private final RegistryPaths paths = RegistryPaths.LAYOUT;
 
+    /** A deleter that deletes at once. */
     public StorageDeleter(StorageDriver storage) {
+        this(storage, StorageDriver.immediateDeletions(storage));
+    }
+
+    private StorageDeleter(StorageDriver storage, StorageDriver.Deletions deletions) {
         this.storage = storage;
+        this.deletions = deletions;
+    }
+
+    /**
+     * A deleter whose deletions are carried out together by {@link #commit} (on an object store, a request per thousand
+     * keys); what each deletion returns is what it found. Safe to use from several threads.
+     */
+    public StorageDeleter batch() {
+        return new StorageDeleter(storage, storage.deletions());
+    }
+
+    /** Carries out a batch's deletions (nothing for a deleter that deletes at once). */
+    public void commit() throws IOException {
+        deletions.commit();
     }
 
     /** Removes a manifest revision (its link and legacy signatures). True when something was removed. */
@@ -57,6 +77,6 @@ public final class StorageDeleter {
         if (!folder.startsWith(paths.v2() + "/")) {
             throw new IOException("refusing to delete outside the storage: " + storage.describe(folder));
         }
-        return storage.deleteFolder(folder, mainFile);
+        return deletions.deleteFolder(folder, mainFile);
     }
 }

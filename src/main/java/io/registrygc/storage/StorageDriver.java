@@ -98,6 +98,39 @@ public interface StorageDriver extends AutoCloseable {
      */
     Removal deleteFolder(String folder, String mainFile) throws IOException;
 
+    /**
+     * Folder deletions carried out together: each {@link Deletions#deleteFolder} says at once what it found, and
+     * {@link Deletions#commit} removes them all. A filesystem removes each at once; an object store lists each folder
+     * and removes every key of the batch with one request per thousand ({@code DeleteObjects}). A batch that was not
+     * committed, or whose commit failed, may have removed some of its folders: deletions are idempotent, and a resumed
+     * run repeats them.
+     */
+    default Deletions deletions() {
+        return immediateDeletions(this);
+    }
+
+    /** Deletions that remove each folder as it comes. */
+    static Deletions immediateDeletions(StorageDriver storage) {
+        return new Deletions() {
+            @Override
+            public Removal deleteFolder(String folder, String mainFile) throws IOException {
+                return storage.deleteFolder(folder, mainFile);
+            }
+
+            @Override
+            public void commit() {
+                // removed as they came
+            }
+        };
+    }
+
+    /** See {@link StorageDriver#deletions()}; safe to use from several threads. */
+    interface Deletions {
+        Removal deleteFolder(String folder, String mainFile) throws IOException;
+
+        void commit() throws IOException;
+    }
+
     /** What {@link #deleteFolder} found: nothing, the folder without its main file, or the folder with it. */
     enum Removal {
         NOTHING, FOLDER, FOLDER_AND_MAIN_FILE;

@@ -101,6 +101,20 @@ class S3DriverIT {
             assertThat(s3.names("tree")).isEmpty();
             assertThat(s3.deleteFolder("tree", "link")).as("gone already: nothing, and no error").isEqualTo(StorageDriver.Removal.NOTHING);
             assertThat(s3.deleteFolder("big", "link")).isEqualTo(StorageDriver.Removal.FOLDER);
+            // a chunk's deletions: each says at once what it found, all go with one request at the commit
+            for (int i = 0; i < 5; i++) {
+                s3.write("links/l" + i + "/link", new byte[] {(byte) i});
+            }
+            StorageDriver.Deletions chunk = s3.deletions();
+            long deletes = s3.requests().orElseThrow().get(RequestCounts.Kind.DELETE);
+            assertThat(chunk.deleteFolder("links/l0", "link")).isEqualTo(StorageDriver.Removal.FOLDER_AND_MAIN_FILE);
+            assertThat(chunk.deleteFolder("links", null)).isEqualTo(StorageDriver.Removal.FOLDER);
+            assertThat(chunk.deleteFolder("links/none", "link")).isEqualTo(StorageDriver.Removal.NOTHING);
+            assertThat(s3.names("links")).as("nothing removed before the commit").hasSize(5);
+            chunk.commit();
+            assertThat(s3.names("links")).isEmpty();
+            assertThat(s3.requests().orElseThrow().get(RequestCounts.Kind.DELETE) - deletes).as("one DeleteObjects").isEqualTo(1);
+
             Path files = server.bucketFolder().resolve("deleting");
             assertThat(Files.exists(files.resolve("tree/link"))).isFalse();
             assertThat(Files.exists(files.resolve("big/data"))).isFalse();
