@@ -14,9 +14,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * A storage on a filesystem (the registry's {@code filesystem} driver), local or NFS. One {@code lstat} per question:
@@ -29,10 +31,6 @@ public final class FileSystemDriver implements StorageDriver {
     /** {@code root}: the storage root (the registry's {@code rootdirectory}), as an absolute real path. */
     public FileSystemDriver(Path root) {
         this.root = root.toAbsolutePath().normalize();
-    }
-
-    public Path root() {
-        return root;
     }
 
     /** The file of a key; a key that would lead outside the root is refused. */
@@ -98,7 +96,7 @@ public final class FileSystemDriver implements StorageDriver {
     }
 
     @Override
-    public void walk(String folder, String after, java.util.function.Predicate<Entry> each) throws IOException {
+    public void walk(String folder, String after, Predicate<Entry> each) throws IOException {
         Path start = file(folder);
         if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -119,7 +117,7 @@ public final class FileSystemDriver implements StorageDriver {
                 return goneMeanwhile(e);
             }
         });
-        files.sort(java.util.Comparator.comparing(Entry::name));
+        files.sort(Comparator.comparing(Entry::name));
         for (Entry file : files) {
             if ((after == null || file.name().compareTo(after) > 0) && !each.test(file)) {
                 return;
@@ -154,11 +152,6 @@ public final class FileSystemDriver implements StorageDriver {
         Path written = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         Files.write(written, content);
         Files.move(written, target, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    @Override
-    public boolean deleteFile(String key) throws IOException {
-        return Files.deleteIfExists(file(key));
     }
 
     /**

@@ -1,14 +1,17 @@
 package io.registrygc.storage;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -47,7 +50,7 @@ public final class RepositoryWatch {
     private final Set<String> known = new LinkedHashSet<>();
     private Instant lastListing;
     private final Instant writtenAfter;
-    private final java.time.Duration clockMargin;
+    private final Duration clockMargin;
 
     /** The repositories to read again: for their revisions, for their layer links. */
     public record Changes(Set<String> revisions, Set<String> layers) {
@@ -62,11 +65,11 @@ public final class RepositoryWatch {
      * only the repositories with a link written since then, where a filesystem's first look reads every repository.
      */
     public RepositoryWatch(StorageReader storage, Instant writtenAfter) {
-        this(storage, writtenAfter, java.time.Duration.ofMinutes(5));
+        this(storage, writtenAfter, Duration.ofMinutes(5));
     }
 
     /** {@code clockMargin}: on an object store, how far its clock may be off this host's (see changedByListing). */
-    RepositoryWatch(StorageReader storage, Instant writtenAfter, java.time.Duration clockMargin) {
+    RepositoryWatch(StorageReader storage, Instant writtenAfter, Duration clockMargin) {
         this.writtenAfter = writtenAfter;
         this.clockMargin = clockMargin;
         this.storage = storage;
@@ -119,9 +122,9 @@ public final class RepositoryWatch {
         boolean first = lastListing == null;
         Instant since = !first ? lastListing.minus(clockMargin)
                 : writtenAfter == null ? Instant.MIN : writtenAfter.minus(clockMargin);
-        Set<String> revisions = java.util.Collections.synchronizedSet(new LinkedHashSet<>(changed));
-        Set<String> layers = java.util.Collections.synchronizedSet(new LinkedHashSet<>(changed));
-        Set<String> seen = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
+        Set<String> revisions = Collections.synchronizedSet(new LinkedHashSet<>(changed));
+        Set<String> layers = Collections.synchronizedSet(new LinkedHashSet<>(changed));
+        Set<String> seen = Collections.synchronizedSet(new TreeSet<>());
         try {
             storage.walkRepositoryFiles(top -> true, (repository, rest, file) -> {
                 seen.add(repository);

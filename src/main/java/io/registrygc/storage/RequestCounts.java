@@ -20,29 +20,11 @@ public final class RequestCounts {
         return counts.get(kind.ordinal());
     }
 
-    public long total() {
-        long total = 0;
-        for (Kind kind : Kind.values()) {
-            total += get(kind);
-        }
-        return total;
-    }
-
     public Map<Kind, Long> snapshot() {
         Map<Kind, Long> snapshot = new EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
             snapshot.put(kind, get(kind));
         }
         return snapshot;
-    }
-
-    /** {@code LIST 12, GET 340, HEAD 0, PUT 1, DELETE 3}. */
-    @Override
-    public String toString() {
-        StringBuilder out = new StringBuilder();
-        for (Kind kind : Kind.values()) {
-            out.append(out.isEmpty() ? "" : ", ").append(kind).append(' ').append(get(kind));
-        }
-        return out.toString();
     }
 }

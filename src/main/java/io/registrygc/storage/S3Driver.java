@@ -6,9 +6,12 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -27,7 +30,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -44,6 +46,7 @@ public final class S3Driver implements StorageDriver {
 
     private static final int MAX_ATTEMPTS = 8;
     private static final int DELETE_BATCH = 1000;
+    private static final int NOT_FOUND = 404;
     /** Items of a chunk deleted at once (each partition's chunks; the connection pool holds 64). */
     private static final int CONCURRENT_DELETIONS = 8;
 
@@ -177,7 +180,7 @@ public final class S3Driver implements StorageDriver {
     }
 
     @Override
-    public void walk(String folder, String after, java.util.function.Predicate<Entry> each) throws IOException {
+    public void walk(String folder, String after, Predicate<Entry> each) throws IOException {
         String prefix = location.objectKey(folder) + "/";
         ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(location.bucket()).prefix(prefix);
         if (after != null) {
@@ -200,10 +203,8 @@ public final class S3Driver implements StorageDriver {
             counts.add(RequestCounts.Kind.HEAD);
             HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(location.objectKey(key)));
             return Optional.of(new Entry(name, StorageDriver.Kind.FILE, head.contentLength(), head.lastModified()));
-        } catch (NoSuchKeyException e) {
-            return isFolder(key) ? Optional.of(new Entry(name, StorageDriver.Kind.FOLDER, 0, null)) : Optional.empty();
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
+            if (e.statusCode() == NOT_FOUND) { // HEAD answers carry no error code: NoSuchKey or a bare 404
                 return isFolder(key) ? Optional.of(new Entry(name, StorageDriver.Kind.FOLDER, 0, null)) : Optional.empty();
             }
             throw failed("HEAD", key, e);
@@ -229,10 +230,8 @@ public final class S3Driver implements StorageDriver {
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(location.bucket())
                 .key(location.objectKey(key)).range("bytes=0-" + limit))) {
             return ((InputStream) in).readNBytes(limit + 1);
-        } catch (NoSuchKeyException e) {
-            throw new NoSuchFileException(describe(key));
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
+            if (e.statusCode() == NOT_FOUND) {
                 throw new NoSuchFileException(describe(key));
             }
             throw failed("GET", key, e);
@@ -252,16 +251,6 @@ public final class S3Driver implements StorageDriver {
     }
 
     @Override
-    public boolean deleteFile(String key) throws IOException {
-        Optional<Entry> existing = stat(key);
-        if (existing.isEmpty() || !existing.get().isFile()) {
-            return false;
-        }
-        deleteKeys(List.of(location.objectKey(key)));
-        return true;
-    }
-
-    @Override
     public Removal deleteFolder(String folder, String mainFile) throws IOException {
         Deletions deletions = deletions();
         Removal removal = deletions.deleteFolder(folder, mainFile);
@@ -271,7 +260,7 @@ public final class S3Driver implements StorageDriver {
 
     @Override
     public Deletions deletions() {
-        List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> keys = Collections.synchronizedList(new ArrayList<>());
         return new Deletions() {
             @Override
             public Removal deleteFolder(String folder, String mainFile) throws IOException {
@@ -286,7 +275,7 @@ public final class S3Driver implements StorageDriver {
 
             @Override
             public void commit() throws IOException {
-                java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(); // two items may name one key
+                LinkedHashSet<String> all = new LinkedHashSet<>(); // two items may name one key
                 synchronized (keys) {
                     // links and data first: a deletion interrupted between requests leaves no folder that looks whole
                     keys.stream().filter(S3Driver::isMainFile).forEach(all::add);

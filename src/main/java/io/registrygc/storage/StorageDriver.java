@@ -1,9 +1,12 @@
 package io.registrygc.storage;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What the collector needs from a storage, and nothing more: list a folder, read a small file with a size cap, look
@@ -63,7 +66,7 @@ public interface StorageDriver extends AutoCloseable {
      * On an object store one listing of a tree costs a request per thousand keys, far less than a listing per folder.
      */
     default List<Entry> walk(String folder) throws IOException {
-        List<Entry> files = new java.util.ArrayList<>();
+        List<Entry> files = new ArrayList<>();
         walk(folder, null, files::add);
         return files;
     }
@@ -72,7 +75,7 @@ public interface StorageDriver extends AutoCloseable {
      * As {@link #walk(String)}, handing each file on as it comes, in key order, only those whose name sorts after
      * {@code after}, until {@code each} answers false.
      */
-    void walk(String folder, String after, java.util.function.Predicate<Entry> each) throws IOException;
+    void walk(String folder, String after, Predicate<Entry> each) throws IOException;
 
     /** A file or folder as it is now (a symbolic link's own attributes), empty when there is none. */
     Optional<Entry> stat(String key) throws IOException;
@@ -82,15 +85,12 @@ public interface StorageDriver extends AutoCloseable {
 
     /**
      * Reads a file, at most {@code limit + 1} bytes (so that a caller can tell it is larger than it accepts).
-     * {@link java.nio.file.NoSuchFileException} when it does not exist.
+     * {@link NoSuchFileException} when it does not exist.
      */
     byte[] read(String key, int limit) throws IOException;
 
     /** Writes a whole file, visible to readers only once complete (a new file renamed into place, or one PUT). */
     void write(String key, byte[] content) throws IOException;
-
-    /** Removes one file; true when it was there. */
-    boolean deleteFile(String key) throws IOException;
 
     /**
      * Removes a folder and everything in it, never following a symbolic link. Says what was there; removing what

@@ -1,7 +1,9 @@
 package io.registrygc.storage;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class StorageOpener {
 
     private final Map<String, StorageDriver> open = new ConcurrentHashMap<>();
-    private final java.util.Set<String> checked = ConcurrentHashMap.newKeySet();
+    private final Set<String> checked = ConcurrentHashMap.newKeySet();
 
     /** Makes {@code storage}, which the command line checked to be a registry's, the one its location names in this process. */
     public StorageDriver register(StorageDriver storage) {
@@ -57,13 +59,13 @@ public final class StorageOpener {
     public static StorageDriver openRoot(String storageRoot) throws NotARegistryStorageException {
         if (S3Location.isS3(storageRoot)) {
             try {
-                return S3Driver.open(S3Location.parse(storageRoot), S3Settings.fromEnvironment(System.getenv()));
+                return fromLocation(storageRoot);
             } catch (IllegalArgumentException e) {
                 throw new NotARegistryStorageException("storage root " + storageRoot + ": " + e.getMessage());
             }
         }
         Path root = Path.of(storageRoot).toAbsolutePath().normalize();
-        if (!java.nio.file.Files.isDirectory(root)) {
+        if (!Files.isDirectory(root)) {
             throw new NotARegistryStorageException("storage root " + root + " is not a directory");
         }
         try {

@@ -9,12 +9,18 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Reads a Distribution storage through its {@link StorageDriver}, tolerantly and in one way: whatever cannot be read
@@ -218,8 +224,8 @@ public final class StorageReader {
     private Iterator<String> repositoriesByListing(String after, String last, Consumer<StorageProblem> problems) {
         String afterFirst = after == null ? null : after.split("/", 2)[0];
         String lastFirst = last == null ? null : last.split("/", 2)[0];
-        java.util.Set<String> names = java.util.Collections.synchronizedSet(
-                new java.util.TreeSet<>(StorageReader::compareInWalkOrder));
+        Set<String> names = Collections.synchronizedSet(
+                new TreeSet<>(StorageReader::compareInWalkOrder));
         try {
             walkRepositoryFiles(top -> (afterFirst == null || top.compareTo(afterFirst) >= 0)
                             && (lastFirst == null || top.compareTo(lastFirst) <= 0),
@@ -247,18 +253,18 @@ public final class StorageReader {
      * threads. A folder whose name starts with '_' is never a repository; a repository with an invalid name is
      * reported (its manifests cannot be scanned) and its files are not handed on. A listing that fails fails the walk.
      */
-    public void walkRepositoryFiles(java.util.function.Predicate<String> topLevel, RepositoryFile each,
+    public void walkRepositoryFiles(Predicate<String> topLevel, RepositoryFile each,
             Consumer<StorageProblem> problems) throws IOException {
         String root = paths.repositoriesRoot();
         List<String> tops = storage.list(root).stream().filter(Entry::isFolder).map(Entry::name)
                 .filter(name -> !name.startsWith("_")).filter(topLevel).toList();
-        java.util.Set<String> invalid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<String> invalid = ConcurrentHashMap.newKeySet();
         Concurrently.map(tops, storage.concurrentRequests() * 2, top -> walkTopLevel(root, top, invalid, each));
-        new java.util.TreeSet<>(invalid).forEach(name -> problems.accept(problem(root + "/" + name,
+        new TreeSet<>(invalid).forEach(name -> problems.accept(problem(root + "/" + name,
                 "repository folder with an invalid name; its manifests cannot be scanned", StorageProblem.Impact.SWEEP_BLOCKED)));
     }
 
-    private Void walkTopLevel(String root, String top, java.util.Set<String> invalid, RepositoryFile each) throws IOException {
+    private Void walkTopLevel(String root, String top, Set<String> invalid, RepositoryFile each) throws IOException {
         storage.walk(root + "/" + top, null, file -> {
             String path = top + "/" + file.name();
             int manifests = path.indexOf("/_manifests/");
@@ -475,8 +481,8 @@ public final class StorageReader {
     /** {@code <alg>/<hex>/link} among {@code files} (names relative to {@code root}), sorted; other files' folders are unlinked. */
     private List<LinkEntry> linkFolders(String root, List<Entry> files, Consumer<StorageProblem> problems,
             Consumer<Instant> unlinked) {
-        java.util.TreeMap<String, Entry> links = new java.util.TreeMap<>();
-        java.util.TreeMap<String, Instant> others = new java.util.TreeMap<>();
+        TreeMap<String, Entry> links = new TreeMap<>();
+        TreeMap<String, Instant> others = new TreeMap<>();
         for (Entry file : files) {
             String[] parts = file.name().split("/", 3);
             if (parts.length < 3) {
@@ -489,7 +495,7 @@ public final class StorageReader {
                 others.merge(folder, file.modified(), (a, b) -> a.isAfter(b) ? a : b);
             }
         }
-        java.util.TreeSet<String> folders = new java.util.TreeSet<>(links.keySet());
+        TreeSet<String> folders = new TreeSet<>(links.keySet());
         folders.addAll(others.keySet());
         List<LinkEntry> entries = new ArrayList<>(links.size());
         for (String folder : folders) {
@@ -514,7 +520,7 @@ public final class StorageReader {
             problems.accept(problem(tagsRoot, "cannot list tags: " + e.getMessage(), StorageProblem.Impact.REPOSITORY_KEPT));
             return List.of();
         }
-        java.util.TreeMap<String, List<Entry>> byTag = new java.util.TreeMap<>();
+        TreeMap<String, List<Entry>> byTag = new TreeMap<>();
         for (Entry file : files) {
             int slash = file.name().indexOf('/');
             if (slash > 0) {
