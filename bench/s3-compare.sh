@@ -11,6 +11,11 @@
 # registry-gc (e.g. "--threads 32"). Needs docker-registry, python3, and mvn -B verify -DskipTests (or -DskipITs)
 # done once: target/registry-gc.jar, target/s3proxy/s3proxy.jar, target/test-classes (the delaying proxy). Writes
 # nothing outside target/bench. Prints a table: wall time, CPU time, max RSS, blobs left, S3 requests.
+#
+# WORKERS="1 2 4" instead runs registry-gc with remote workers: for each count, that many 'registry-gc worker'
+# processes (WORKER_THREADS threads each, default 8) on one RabbitMQ (BROKER, default amqp://guest:guest@127.0.0.1:5672)
+# and the database SPRING_DATASOURCE_URL (required: workers share it), and the manager 'run --broker'; the time, CPU
+# and memory are the manager's, the blobs per second the storage's blobs over its wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shape=many-small
@@ -93,6 +98,33 @@ measure() { # name command... -> "name wall cpu rss blobs-left requests (as the 
 }
 
 export REGISTRY_GC_HOME=$work/registry-gc-home
+if [ -n "${WORKERS:-}" ]; then
+  [ -n "${SPRING_DATASOURCE_URL:-}" ] || { echo "WORKERS needs SPRING_DATASOURCE_URL: the workers share the database" >&2; exit 2; }
+  broker=${BROKER:-amqp://guest:guest@127.0.0.1:5672}
+  printf '%-26s %10s %10s %10s %8s %9s %10s\n' run "wall time" "CPU time" "max RSS" "blobs left" requests "blobs/s"
+  for mode in ${MODES:-orphans untagged}; do
+    flag=(); [ "$mode" = untagged ] && flag=(--delete-untagged)
+    for count in $WORKERS; do
+      name="workers-$count-$mode"
+      fresh "$name"
+      cfg=$(config "$name")
+      pids=()
+      for i in $(seq "$count"); do
+        env REGISTRY_GC_JAR="$jar" bin/registry-gc worker --broker "$broker" --registry-config "$cfg" \
+          --threads "${WORKER_THREADS:-8}" > "$work/$name.worker-$i.log" 2>&1 &
+        pids+=($!)
+      done
+      for i in $(seq "$count"); do
+        for _ in $(seq 150); do grep -q 'takes partitions from' "$work/$name.worker-$i.log" && break; sleep 0.2; done
+      done
+      measure "$name" env REGISTRY_GC_JAR="$jar" bin/registry-gc run --registry-config "$cfg" "${flag[@]}" --min-age 0 \
+        --broker "$broker" "${gc_options[@]}" | awk -v blobs="$(blobs "$work/pristine")" \
+        '{ printf "%s %10.0f\n", $0, blobs / $2 }'
+      kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+    done
+  done
+  exit 0
+fi
 read -r -a gc_options <<< "${GC_OPTIONS:-}"
 printf '%-26s %10s %10s %10s %8s %9s   %s\n' run "wall time" "CPU time" "max RSS" "blobs left" requests "by kind (registry-gc's count)"
 for mode in ${MODES:-orphans untagged}; do

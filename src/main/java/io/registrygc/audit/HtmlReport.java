@@ -332,7 +332,7 @@ public final class HtmlReport {
         out.append("<table id=\"step-table\">\n<thead><tr><th>name</th><th>status</th><th>exit code</th>")
                 .append("<th class=\"num\">read</th><th class=\"num\">write</th><th class=\"num\">filter</th>")
                 .append("<th class=\"num\">skip</th><th class=\"num\">commit</th><th class=\"num\">rollback</th>")
-                .append("<th>started</th><th>ended</th><th class=\"num\">duration</th></tr></thead>\n<tbody>\n");
+                .append("<th>started</th><th>ended</th><th class=\"num\">duration</th><th>worker</th></tr></thead>\n<tbody>\n");
         for (StepSummary s : steps) {
             out.append("<tr><td class=\"mono\">");
             text(out, dash(s.name()));
@@ -349,7 +349,9 @@ public final class HtmlReport {
             time(out, s.started());
             out.append("</td><td>");
             time(out, s.ended());
-            out.append("</td><td class=\"num\">").append(Durations.elapsed(s.duration())).append("</td></tr>\n");
+            out.append("</td><td class=\"num\">").append(Durations.elapsed(s.duration())).append("</td><td class=\"mono\">");
+            text(out, s.worker() == null ? "" : s.worker());
+            out.append("</td></tr>\n");
         }
         out.append("</tbody>\n</table>\n</section>\n");
     }

@@ -170,10 +170,11 @@ public final class RunHistory {
     }
 
     private List<StepSummary> steps(JobExecution execution) {
+        Map<Long, String> workers = new PartitionJournal(jdbc).workers(execution.getId());
         return execution.getStepExecutions().stream().sorted(Comparator.comparingLong(StepExecution::getId))
                 .map(s -> new StepSummary(s.getId(), s.getStepName(), s.getStatus().name(), s.getExitStatus().getExitCode(),
                         s.getReadCount(), s.getWriteCount(), s.getFilterCount(), s.getSkipCount(), s.getCommitCount(),
-                        s.getRollbackCount(), local(s.getStartTime()), local(s.getEndTime())))
+                        s.getRollbackCount(), local(s.getStartTime()), local(s.getEndTime()), workers.get(s.getId())))
                 .toList();
     }
 

@@ -48,12 +48,14 @@ public final class RunJournal {
                 ON CONFLICT (job_execution_id) DO NOTHING""", jobExecutionId, runId);
     }
 
-    /** How the execution ended, as it saw it (an execution killed on its way has no end here). */
-    /** The requests an execution made to an object store, by kind (none on a filesystem). */
+    /**
+     * Adds requests an execution made to an object store, by kind (none on a filesystem): the manager's at the end
+     * of the execution, each remote worker's when it finished its partitions of it.
+     */
     public void storageRequests(long runId, long jobExecutionId, java.util.Map<RequestCounts.Kind, Long> requests) {
         requests.forEach((kind, count) -> jdbc.update("""
                 INSERT INTO gc_storage_request (job_execution_id, run_id, kind, requests) VALUES (?, ?, ?, ?)
-                ON CONFLICT (job_execution_id, kind) DO UPDATE SET requests = EXCLUDED.requests""",
+                ON CONFLICT (job_execution_id, kind) DO UPDATE SET requests = gc_storage_request.requests + EXCLUDED.requests""",
                 jobExecutionId, runId, kind.name(), count));
     }
 
@@ -67,6 +69,7 @@ public final class RunJournal {
         return requests;
     }
 
+    /** How the execution ended, as it saw it (an execution killed on its way has no end here). */
     public void executionEnded(long jobExecutionId, String status) {
         jdbc.update("UPDATE gc_execution SET status = ?, ended_at = now() WHERE job_execution_id = ?", status,
                 jobExecutionId);

@@ -4,7 +4,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.registrygc.audit.HtmlReport;
 import io.registrygc.audit.RunHistory;
 import io.registrygc.audit.history.ExecutionSummary;
+import io.registrygc.broker.BrokerAddress;
+import io.registrygc.broker.PartitionQueue;
+import io.registrygc.db.DatabaseSettings;
 import io.registrygc.job.GcLauncher;
+import io.registrygc.job.RemotePartitions;
 import io.registrygc.monitor.MetricsExport;
 import io.registrygc.monitor.RunMetrics;
 import io.registrygc.run.GcSettings;
@@ -12,6 +16,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -61,6 +67,21 @@ final class Launch {
         if (options.pushGateway != null) {
             MetricsExport.checkGatewayAddress(options.pushGateway);
         }
+        if (options.broker != null) {
+            BrokerAddress.parse(options.broker);
+            requireSharedDatabase("--broker");
+            if (options.heartbeatTimeout.compareTo(Duration.ofSeconds(2)) < 0 || options.workerTimeout.isNegative()) {
+                throw new IllegalArgumentException("--heartbeat-timeout must be at least 2s and --worker-timeout positive");
+            }
+        }
+    }
+
+    /** Workers and their manager meet in the database: an embedded one serves its own process only. */
+    static void requireSharedDatabase(String option) {
+        if (!DatabaseSettings.isExternal()) {
+            throw new IllegalArgumentException(option + " needs a database server that the manager and the workers share:"
+                    + " set SPRING_DATASOURCE_URL (and _USERNAME, _PASSWORD); the embedded PostgreSQL serves one process");
+        }
     }
 
     int run(SettingsSource source) {
@@ -69,10 +90,26 @@ final class Launch {
         DatabaseOptions.Session session = null;
         GcSettings settings = null;
         try {
-            session = options.database.open(Map.of("registry-gc.progress.interval-ms", options.progressInterval.toMillis(),
+            Map<String, Object> properties = new HashMap<>(Map.of(
+                    "registry-gc.progress.interval-ms", options.progressInterval.toMillis(),
                     "registry-gc.threads", options.threads,
                     // a connection for each worker thread, the lock, the job repository and the planner
                     "spring.datasource.hikari.maximum-pool-size", options.threads + 4));
+            if (options.broker != null) {
+                properties.put("registry-gc.broker", options.broker);
+                properties.put("registry-gc.worker-timeout", options.workerTimeout.toString());
+                properties.put("registry-gc.heartbeat-timeout", options.heartbeatTimeout.toString());
+            }
+            session = options.database.open(properties);
+            RemotePartitions remote = session.context().getBeanProvider(RemotePartitions.class).getIfAvailable();
+            if (remote != null) {
+                try {
+                    remote.checkBroker();
+                } catch (PartitionQueue.UnreachableException e) {
+                    Console.error(err, e.getMessage() + "\nNothing was started; rerun once the broker is up.");
+                    return ExitCodes.FAILED;
+                }
+            }
             try {
                 settings = source.settings(session);
             } catch (UsageException e) {

@@ -35,6 +35,24 @@ class LaunchOptions {
                     + " I/O, not for cores: many outstanding reads help a cold scan even on two cores. May change on a resume.")
     int threads;
 
+    @Option(names = "--broker", paramLabel = "amqp://USER:PASS@HOST[:PORT][/VHOST]",
+            defaultValue = "${env:REGISTRY_GC_BROKER}",
+            description = "Run the partitions of the scan and of the deletions on remote workers ('registry-gc worker')"
+                    + " through this RabbitMQ broker, instead of on local threads (env REGISTRY_GC_BROKER). Needs a database"
+                    + " server the workers share (SPRING_DATASOURCE_URL).")
+    String broker;
+
+    @Option(names = "--worker-timeout", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "With --broker: fail (exit 1) when partitions wait and no worker took one for this long"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration workerTimeout;
+
+    @Option(names = "--heartbeat-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "With --broker: a worker whose partition's heartbeat is older than this is taken for dead; the run"
+                    + " stops its other partitions and fails (exit 1), and the rerun resumes (default: ${DEFAULT-VALUE};"
+                    + " workers beat every 5s).")
+    Duration heartbeatTimeout;
+
     @Option(names = "--metrics-file", paramLabel = "FILE",
             description = "After the run, write its metrics in the Prometheus text format to FILE, atomically"
                     + " (for node exporter's textfile collector: a *.prom file in its directory).")

@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
 
 @Command(name = "registry-gc", mixinStandardHelpOptions = true, versionProvider = RegistryGcCommand.Version.class,
         description = "Safe, restartable garbage collection for Docker Registry v2 filesystem storage.",
-        subcommands = {RunCommand.class, ApplyCommand.class, HistoryCommand.class, ShowCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ApplyCommand.class, WorkerCommand.class, HistoryCommand.class, ShowCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nDatabase:%n",
         footer = {"Job state, history and audit live in PostgreSQL: SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and",
                 "SPRING_DATASOURCE_PASSWORD when set; otherwise an embedded PostgreSQL whose data folder is",

@@ -164,6 +164,9 @@ public class ShowCommand implements Callable<Integer> {
             step.put("started", iso(s.started()));
             step.put("ended", iso(s.ended()));
             step.put("duration", s.duration() == null ? null : s.duration().toString());
+            if (s.worker() != null) {
+                step.put("worker", s.worker());
+            }
         }
         if (!detail.storageRequests().isEmpty()) {
             ObjectNode requests = node.putObject("storageRequests");
@@ -286,11 +289,12 @@ public class ShowCommand implements Callable<Integer> {
             out.append("  (none)\n");
         } else {
             Table steps = new Table("NAME", "STATUS", "READ>", "WRITE>", "FILTER>", "SKIP>",
-                    "COMMIT>", "ROLLBACK>", "STARTED", "ENDED", "DURATION>");
+                    "COMMIT>", "ROLLBACK>", "STARTED", "ENDED", "DURATION>", "WORKER");
             for (StepSummary s : detail.steps()) {
                 steps.row(s.name(), s.status(), Long.toString(s.readCount()), Long.toString(s.writeCount()),
                         Long.toString(s.filterCount()), Long.toString(s.skipCount()), Long.toString(s.commitCount()),
-                        Long.toString(s.rollbackCount()), time(s.started()), time(s.ended()), Durations.elapsed(s.duration()));
+                        Long.toString(s.rollbackCount()), time(s.started()), time(s.ended()), Durations.elapsed(s.duration()),
+                        s.worker() == null ? "" : s.worker());
             }
             indent(out, steps.toString());
         }

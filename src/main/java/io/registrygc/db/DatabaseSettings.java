@@ -32,6 +32,12 @@ public final class DatabaseSettings implements AutoCloseable {
         return url != null ? url : System.getenv("SPRING_DATASOURCE_URL");
     }
 
+    /** Whether a database server is configured (SPRING_DATASOURCE_URL), which other processes can share. */
+    public static boolean isExternal() {
+        String url = externalUrl();
+        return url != null && !url.isBlank();
+    }
+
     public static DatabaseSettings resolve(Path embeddedHome) throws IOException {
         String url = externalUrl();
         Map<String, Object> properties = new HashMap<>();

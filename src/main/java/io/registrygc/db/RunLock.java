@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -23,7 +24,7 @@ public final class RunLock implements AutoCloseable {
     }
 
     /** Who holds the lock, as the holder recorded it. */
-    public record Holder(String host, long pid, Long jobExecutionId, OffsetDateTime acquiredAt) {
+    public record Holder(String host, long pid, Long jobExecutionId, OffsetDateTime acquiredAt, String leaseId) {
         @Override
         public String toString() {
             return "host " + host + ", pid " + pid
@@ -67,7 +68,7 @@ public final class RunLock implements AutoCloseable {
                     INSERT INTO gc_lock_holder (storage_root, host, pid, job_execution_id, acquired_at)
                     VALUES (?, ?, ?, NULL, now())
                     ON CONFLICT (storage_root) DO UPDATE SET host = excluded.host, pid = excluded.pid,
-                        job_execution_id = NULL, acquired_at = excluded.acquired_at""")) {
+                        job_execution_id = NULL, lease_id = NULL, acquired_at = excluded.acquired_at""")) {
                 record.setString(1, storageRoot);
                 record.setString(2, StorageLease.hostName());
                 record.setLong(3, ProcessHandle.current().pid());
@@ -89,9 +90,36 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    /** The storage lease the holder took (a remote worker reads it back from the storage before deleting). */
+    public void recordLease(String leaseId) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE gc_lock_holder SET lease_id = ? WHERE storage_root = ?")) {
+            update.setString(1, leaseId);
+            update.setString(2, storageRoot);
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * For a process that works for a run without holding its lock (a remote worker): the lock's holder, as it
+     * recorded itself, if some session holds the lock now; empty when nobody does (the run's manager is gone).
+     */
+    public static Optional<Holder> heldNow(DataSource dataSource, String storageRoot) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement held = connection.prepareStatement("""
+                        SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                           AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('registry-gc:' || ?, 0))""")) {
+            held.setString(1, storageRoot);
+            try (ResultSet rs = held.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1) ? Optional.ofNullable(holder(connection, storageRoot)) : Optional.empty();
+            }
+        }
+    }
+
     private static Holder holder(Connection connection, String storageRoot) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(
-                "SELECT host, pid, job_execution_id, acquired_at FROM gc_lock_holder WHERE storage_root = ?")) {
+                "SELECT host, pid, job_execution_id, acquired_at, lease_id FROM gc_lock_holder WHERE storage_root = ?")) {
             query.setString(1, storageRoot);
             try (ResultSet rs = query.executeQuery()) {
                 if (!rs.next()) {
@@ -99,7 +127,7 @@ public final class RunLock implements AutoCloseable {
                 }
                 long execution = rs.getLong(3);
                 return new Holder(rs.getString(1), rs.getLong(2), rs.wasNull() ? null : execution,
-                        rs.getObject(4, OffsetDateTime.class));
+                        rs.getObject(4, OffsetDateTime.class), rs.getString(5));
             }
         }
     }

@@ -34,12 +34,13 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
 import org.springframework.batch.infrastructure.item.database.Order;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
+import org.springframework.batch.core.partition.support.TaskExecutorPartitionHandler;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
 import org.springframework.context.annotation.ScopedProxyMode;
-import org.springframework.core.task.TaskExecutor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.slf4j.MDC;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -50,7 +51,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The three-step job: {@code scan} (partitions whose reader enumerates storage targets, processor parses and
  * marks, writer stores the state; once all partitions are done, the plan is computed), {@code deleteManifests}
  * (partitioned by repository) and {@code deleteOrphanBlobs} (partitioned by digest), whose readers read the plan
- * and writers carry it out and audit it. All partitions run on the worker threads.
+ * and writers carry it out and audit it. Partitions run on this process's threads, or on remote workers
+ * ({@link PartitionRunner}).
  *
  * <p>No RunIdIncrementer: a rerun after a failure restarts the same instance, and the command line decides
  * explicitly between resuming and starting a new instance. Readers, processors and writers are step-scoped:
@@ -168,12 +170,11 @@ public class GcJobConfiguration {
 
     /** Partitions of blob shards and repository ranges, run on the worker threads; the plan once all are done. */
     @Bean
-    Step scan(Step scanPartition, ScanPartitioner scanPartitioner, TaskExecutor gcWorkers, JdbcTemplate jdbc) {
+    Step scan(Step scanPartition, ScanPartitioner scanPartitioner, PartitionRunner partitions, JdbcTemplate jdbc) {
         return new StepBuilder(GcJobNames.SCAN, jobRepository)
                 .partitioner(GcJobNames.SCAN_PARTITION, scanPartitioner)
-                .step(scanPartition)
-                .gridSize(ScanPartitioner.SHARD_PARTITIONS + ScanPartitioner.REPOSITORY_PARTITIONS)
-                .taskExecutor(gcWorkers)
+                .partitionHandler(partitions.handler(scanPartition,
+                        ScanPartitioner.SHARD_PARTITIONS + ScanPartitioner.REPOSITORY_PARTITIONS, scanProgress::partitionsWrote))
                 .aggregator(new PlanningAggregator(new GcPlanner(jdbc), new TransactionTemplate(transactionManager)))
                 .observationRegistry(observations)
                 .listener(scanProgress)
@@ -182,7 +183,8 @@ public class GcJobConfiguration {
 
     @Bean
     Step scanPartition(ScanTargetReader scanTargetReader, ScanTargetProcessor scanTargetProcessor,
-            ScanStateWriter scanStateWriter, @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
+            ScanStateWriter scanStateWriter, PartitionHeartbeat partitionHeartbeat,
+            @Value("${registry-gc.scan.chunk-size:8}") int chunkSize) {
         return new StepBuilder(GcJobNames.SCAN_PARTITION, jobRepository)
                 .<ScanTarget, ScanResult>chunk(chunkSize)
                 .transactionManager(transactionManager)
@@ -191,42 +193,43 @@ public class GcJobConfiguration {
                 .processor(scanTargetProcessor)
                 .writer(scanStateWriter)
                 .listener(scanProgress.forPartitions())
+                .listener(partitionHeartbeat)
                 .build();
     }
 
-    /** Tags, manifests, and repositories selected whole: sixteen partitions by repository, on the worker threads. */
+    /** Tags, manifests, and repositories selected whole: sixteen partitions by repository. */
     @Bean
-    Step deleteManifests(Step deleteManifestsPartition, TaskExecutor gcWorkers) {
+    Step deleteManifests(Step deleteManifestsPartition, PartitionRunner partitions) {
         return planPhase(GcJobNames.DELETE_MANIFESTS, GcJobNames.MANIFESTS_PARTITION, "repositories",
-                deleteManifestsPartition, gcWorkers, manifestProgress);
+                deleteManifestsPartition, partitions, manifestProgress);
     }
 
     @Bean
     Step deleteManifestsPartition(ItemStreamReader<PlanItem> manifestPlanReader, PlanItemWriter planItemWriter,
-            @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planPartitionStep(GcJobNames.MANIFESTS_PARTITION, manifestPlanReader, planItemWriter, chunkSize, manifestProgress);
+            PartitionHeartbeat partitionHeartbeat, @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
+        return planPartitionStep(GcJobNames.MANIFESTS_PARTITION, manifestPlanReader, planItemWriter, chunkSize,
+                manifestProgress, partitionHeartbeat);
     }
 
-    /** Layer links and blobs: sixteen partitions by digest, on the worker threads. */
+    /** Layer links and blobs: sixteen partitions by digest. */
     @Bean
-    Step deleteOrphanBlobs(Step deleteOrphanBlobsPartition, TaskExecutor gcWorkers) {
+    Step deleteOrphanBlobs(Step deleteOrphanBlobsPartition, PartitionRunner partitions) {
         return planPhase(GcJobNames.DELETE_ORPHAN_BLOBS, GcJobNames.SWEEP_PARTITION, "digests", deleteOrphanBlobsPartition,
-                gcWorkers, sweepProgress);
+                partitions, sweepProgress);
     }
 
     @Bean
     Step deleteOrphanBlobsPartition(ItemStreamReader<PlanItem> blobPlanReader, PlanItemWriter planItemWriter,
-            @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
-        return planPartitionStep(GcJobNames.SWEEP_PARTITION, blobPlanReader, planItemWriter, chunkSize, sweepProgress);
+            PartitionHeartbeat partitionHeartbeat, @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
+        return planPartitionStep(GcJobNames.SWEEP_PARTITION, blobPlanReader, planItemWriter, chunkSize, sweepProgress,
+                partitionHeartbeat);
     }
 
-    private Step planPhase(String name, String workerName, String partitionLabel, Step worker, TaskExecutor workers,
+    private Step planPhase(String name, String workerName, String partitionLabel, Step worker, PartitionRunner partitions,
             StepProgressListener<PlanItem> progress) {
         return new StepBuilder(name, jobRepository)
                 .partitioner(workerName, new PlanPartitioner(partitionLabel))
-                .step(worker)
-                .gridSize(PlanPartitioner.PARTITIONS)
-                .taskExecutor(workers)
+                .partitionHandler(partitions.handler(worker, PlanPartitioner.PARTITIONS, progress::partitionsWrote))
                 .observationRegistry(observations)
                 .listener(progress)
                 .build();
@@ -234,7 +237,7 @@ public class GcJobConfiguration {
 
     /** One partition of a plan phase: its items read in order, carried out and audited chunk by chunk. */
     private Step planPartitionStep(String name, ItemStreamReader<PlanItem> reader, PlanItemWriter writer, int chunkSize,
-            StepProgressListener<PlanItem> progress) {
+            StepProgressListener<PlanItem> progress, PartitionHeartbeat heartbeat) {
         return new StepBuilder(name, jobRepository)
                 .<PlanItem, PlanItem>chunk(chunkSize)
                 .transactionManager(transactionManager)
@@ -242,7 +245,38 @@ public class GcJobConfiguration {
                 .reader(reader)
                 .writer(writer)
                 .listener(progress.forPartitions())
+                .listener(heartbeat)
                 .build();
+    }
+
+    /**
+     * Where partitions run: on the remote workers when this process manages a run over a broker ({@code run --broker}),
+     * otherwise on this process's threads.
+     */
+    @Bean
+    PartitionRunner partitionRunner(ThreadPoolTaskExecutor gcWorkers, ObjectProvider<RemotePartitions> remote,
+            LiveRecheck liveRecheck) {
+        RemotePartitions workers = remote.getIfAvailable();
+        if (workers != null) {
+            // the deletions ran elsewhere: the next look waits out the grace after this phase as a whole
+            return (step, gridSize, written) -> workers.handler(step, gridSize, written,
+                    managerStep -> liveRecheck.deleted(managerStep.getJobExecution().getJobInstance().getInstanceId()));
+        }
+        return (step, gridSize, written) -> {
+            TaskExecutorPartitionHandler threads = new TaskExecutorPartitionHandler();
+            threads.setStep(step);
+            threads.setGridSize(gridSize);
+            threads.setTaskExecutor(gcWorkers);
+            return threads;
+        };
+    }
+
+    /** The partitions this process executes, recorded with its host and pid and beaten while they run. */
+    @Bean(destroyMethod = "close")
+    PartitionHeartbeat partitionHeartbeat(JdbcTemplate jdbc, StorageOpener storages, LiveRecheck liveRecheck,
+            @Value("${registry-gc.worker:false}") boolean worker,
+            @Value("${registry-gc.heartbeat-interval:5s}") Duration interval) {
+        return new PartitionHeartbeat(jdbc, storages, liveRecheck, worker, interval);
     }
 
     /** The plan of the phase is the step's total; what earlier executions audited of it was done before a resume. */
@@ -365,6 +399,6 @@ public class GcJobConfiguration {
         PlanExecutor executor = new PlanExecutor(run.reader(), run.deleter(),
                 manifests -> plans.tagsIndexing(run.runId(), manifests), run.settings().cutoff(),
                 run.settings().dryRun());
-        return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run, running::verifyLease, liveRecheck, plans);
+        return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run, () -> running.verifyLease(run), liveRecheck, plans);
     }
 }

@@ -1,5 +1,6 @@
 package io.registrygc.job;
 
+import io.registrygc.audit.PartitionJournal;
 import io.registrygc.audit.RunJournal;
 import io.registrygc.audit.RunReport;
 import io.registrygc.db.RunLock;
@@ -63,10 +64,14 @@ public class GcLauncher {
     private final StorageOpener storages;
     /** A storage lease not renewed for this long is taken over (its holder renews it five times as often). */
     private final Duration leaseStaleAfter;
+    /** A remote worker whose partition beat more recently than this may still be running it. */
+    private final Duration heartbeatTimeout;
 
     public GcLauncher(JobOperator jobOperator, JobRepository jobRepository, Job registryGarbageCollection,
             DataSource dataSource, JdbcTemplate jdbc, RunningExecution running, StorageOpener storages,
-            @Value("${registry-gc.lease.stale-after:5m}") String leaseStaleAfter) {
+            @Value("${registry-gc.lease.stale-after:5m}") String leaseStaleAfter,
+            @Value("${registry-gc.heartbeat-timeout:30s}") Duration heartbeatTimeout) {
+        this.heartbeatTimeout = heartbeatTimeout;
         this.storages = storages;
         this.leaseStaleAfter = Durations.parse(leaseStaleAfter);
         this.running = running;
@@ -88,10 +93,22 @@ public class GcLauncher {
         running.countRequestsFromNow(root);
         try (RunLock lock = RunLock.acquire(dataSource, root); Lease lease = acquireLease(settings)) {
             running.holdLease(lease);
+            if (lease != null) {
+                lock.recordLease(lease.holder().id());
+            }
             running.onStart(id -> recordQuietly(lock, id));
             JobParameters requested = GcJobParameters.of(settings);
             JobExecution execution;
             JobExecution unfinished = lastUnfinished(root);
+            List<PartitionJournal.Partition> stillRunning = unfinished == null ? List.of()
+                    : new PartitionJournal(jdbc).stillBeating(unfinished.getId(), heartbeatTimeout);
+            if (!stillRunning.isEmpty()) {
+                // its manager is gone, but a remote worker has not yet stopped a partition of it
+                return new Outcome(Result.LOCKED, unfinished.getId(), "job execution " + unfinished.getId()
+                        + " still has partitions running on remote workers: " + stillRunning.stream()
+                                .map(p -> p.stepName() + " on " + p.worker()).toList()
+                        + "; rerun once they have stopped (their workers stop them at their next chunk boundary)");
+            }
             if (unfinished != null && leftRunning(unfinished)) {
                 // we hold the lock, so no process is running it any more: it was killed, or lost its database
                 log.warn("job execution {} was left {} by a process that is gone; marking it failed",

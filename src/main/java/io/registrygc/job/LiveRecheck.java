@@ -104,8 +104,13 @@ class LiveRecheck implements JobExecutionListener {
 
     @Override
     public void afterJob(JobExecution jobExecution) {
-        phases.remove(jobExecution.getJobInstance().getInstanceId());
-        lastDeletion.remove(jobExecution.getJobInstance().getInstanceId());
+        forget(jobExecution.getJobInstance().getInstanceId());
+    }
+
+    /** Drops a run's looks: its execution ended here, or a remote worker ran its last partition of it for now. */
+    void forget(long runId) {
+        phases.remove(runId);
+        lastDeletion.remove(runId);
     }
 
     /**

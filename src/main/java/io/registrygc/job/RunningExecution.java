@@ -8,11 +8,15 @@ import io.registrygc.storage.Lease;
 import io.registrygc.storage.RequestCounts;
 import io.registrygc.storage.StorageLease;
 import io.registrygc.storage.StorageOpener;
+import io.registrygc.db.RunLock;
+import java.io.IOException;
+import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,14 +46,19 @@ public class RunningExecution implements JobExecutionListener {
     private final int keepScanState;
     private final StorageOpener storages;
     private final RunMetrics metrics;
+    private final DataSource dataSource;
+    /** This process is a remote worker: it deletes for runs whose lock and lease another process holds. */
+    private final boolean worker;
     /** The object store's request counts when the execution started (its driver counts for the whole process). */
     private volatile Map<RequestCounts.Kind, Long> requestsAtStart = Map.of();
     /** Set by the launcher before it takes the storage lease, so that the lease's requests count with the execution. */
     private volatile Map<RequestCounts.Kind, Long> requestsAtLaunch;
 
     RunningExecution(JdbcTemplate jdbc, @Value("${registry-gc.scan-state.keep-runs:3}") int keepScanState,
-            StorageOpener storages, RunMetrics metrics) {
+            StorageOpener storages, RunMetrics metrics, @Value("${registry-gc.worker:false}") boolean worker) {
         this.journal = new RunJournal(jdbc);
+        this.dataSource = jdbc.getDataSource();
+        this.worker = worker;
         this.keepScanState = Math.max(1, keepScanState);
         this.storages = storages;
         this.metrics = metrics;
@@ -77,11 +86,39 @@ public class RunningExecution implements JobExecutionListener {
         this.lease = lease;
     }
 
-    /** Before deleting: throws StorageLease.LostException when the storage lease went to another run. */
-    void verifyLease() {
+    /**
+     * Before deleting: throws StorageLease.LostException when the storage lease went to another run. On a remote
+     * worker, which holds neither, when the run's manager no longer holds the run's lock or its lease.
+     */
+    void verifyLease(RunContext run) {
         Lease held = lease;
         if (held != null) {
             held.verify();
+        } else if (worker) {
+            verifyManagerHolds(run);
+        }
+    }
+
+    private void verifyManagerHolds(RunContext run) {
+        String root = run.settings().storageRoot();
+        Optional<RunLock.Holder> holder;
+        Optional<StorageLease.Holder> lease;
+        try {
+            holder = RunLock.heldNow(dataSource, root);
+            lease = StorageLease.current(run.reader().driver());
+        } catch (SQLException | IOException e) {
+            throw new StorageLease.LostException("cannot tell whether the run's manager still holds " + root + " ("
+                    + e.getMessage() + "); stopped before deleting");
+        }
+        if (holder.isEmpty() || !Long.valueOf(run.jobExecutionId()).equals(holder.get().jobExecutionId())) {
+            throw new StorageLease.LostException("the manager of job execution " + run.jobExecutionId()
+                    + " no longer holds the lock of " + root + "; stopped before deleting more");
+        }
+        String leaseId = holder.get().leaseId();
+        if (leaseId != null && !lease.map(StorageLease.Holder::id).filter(leaseId::equals).isPresent()) {
+            throw new StorageLease.LostException("the storage lease of " + root + " is no longer the one job execution "
+                    + run.jobExecutionId() + " took (" + lease.map(StorageLease.Holder::describe).orElse("gone")
+                    + "); stopped before deleting more");
         }
     }
 

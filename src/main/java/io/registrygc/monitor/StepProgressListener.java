@@ -32,6 +32,7 @@ public class StepProgressListener<T> implements StepExecutionListener, ItemWrite
     private final Function<StepExecution, Extent> extent;
     private final Tally<T> tally;
     private volatile Progress progress;
+    private final java.util.concurrent.atomic.AtomicLong remoteWritten = new java.util.concurrent.atomic.AtomicLong();
     private ProgressReporter reporter;
 
     /** What a step has found so far, for its progress lines; counts one execution of the step. */
@@ -53,6 +54,7 @@ public class StepProgressListener<T> implements StepExecutionListener, ItemWrite
             tally.reset();
         }
         MDC.put("step", stepExecution.getStepName());
+        remoteWritten.set(0);
         progress = Progress.start(stepExecution.getStepName(), unit, work.total(), work.doneBefore(), tally);
         if (work.total() != Progress.UNKNOWN) {
             log.info("{}: {} {} to do{}", stepExecution.getStepName(), work.total() - work.doneBefore(), unit,
@@ -73,6 +75,18 @@ public class StepProgressListener<T> implements StepExecutionListener, ItemWrite
             items.forEach(tally);
         }
         current.advance(items.size());
+    }
+
+    /**
+     * For partitions that run in other processes (remote workers): what they have written so far, all together, as the
+     * job repository says; the progress advances by what is new.
+     */
+    public void partitionsWrote(long total) {
+        Progress current = progress;
+        long before = remoteWritten.get();
+        if (current != null && total > before && remoteWritten.compareAndSet(before, total)) {
+            current.advance(total - before);
+        }
     }
 
     /**

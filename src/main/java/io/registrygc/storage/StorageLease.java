@@ -194,6 +194,18 @@ public final class StorageLease implements Lease {
                 && Math.abs(Duration.between(started.get(), holder.processStart()).toMillis()) > 1000;
     }
 
+    /**
+     * The holder of a storage's lease as the storage says now (either store: read through the driver); empty when
+     * there is none, or it cannot be parsed. For a process that works for the holder without holding it (a remote worker).
+     */
+    public static Optional<Holder> current(StorageDriver storage) throws IOException {
+        try {
+            return Holder.parse(new String(storage.read(RegistryPaths.LAYOUT.lease(), 64 * 1024), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException none) {
+            return Optional.empty();
+        }
+    }
+
     /** The file system's clock (on NFS: the server's), read off a probe file written beside the lease. */
     private static Instant fileSystemNow(Path folder) throws IOException {
         Path probe = Files.createTempFile(folder, ".registry-gc-clock-", "");

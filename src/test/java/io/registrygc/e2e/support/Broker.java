@@ -1,0 +1,54 @@
+package io.registrygc.e2e.support;
+
+import io.registrygc.broker.BrokerAddress;
+import io.registrygc.broker.PartitionQueue;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+
+/**
+ * The RabbitMQ broker of the remote-worker tests: {@code REGISTRY_GC_TEST_BROKER}, else the local one
+ * ({@code amqp://guest:guest@127.0.0.1:5672}, which .ci/run installs and starts). Where none answers the tests are
+ * skipped, except with {@code REGISTRY_GC_REQUIRE_E2E=true}.
+ */
+public final class Broker {
+
+    private Broker() {
+    }
+
+    public static String url() {
+        String url = System.getenv("REGISTRY_GC_TEST_BROKER");
+        return url == null || url.isBlank() ? "amqp://guest:guest@127.0.0.1:5672" : url;
+    }
+
+    /** The broker's URL, once it answers; its partition queue emptied of what earlier tests left. */
+    public static String require() {
+        BrokerAddress broker = BrokerAddress.parse(url());
+        int port = broker.uri().getPort() < 0 ? 5672 : broker.uri().getPort();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(broker.uri().getHost(), port), 2000);
+        } catch (IOException e) {
+            String message = "no RabbitMQ broker answers at " + broker.describe() + " (" + e.getMessage() + ")";
+            if ("true".equalsIgnoreCase(System.getenv("REGISTRY_GC_REQUIRE_E2E"))) {
+                throw new IllegalStateException(message + "; REGISTRY_GC_REQUIRE_E2E=true requires the remote-worker tests to run");
+            }
+            org.junit.jupiter.api.Assumptions.abort(message + ": remote-worker test skipped");
+        }
+        purge();
+        return url();
+    }
+
+    /** Empties the partition queue (requests of runs that failed stay there until a worker drops them). */
+    public static void purge() {
+        CachingConnectionFactory connections = PartitionQueue.connections(BrokerAddress.parse(url()));
+        try {
+            RabbitAdmin admin = new RabbitAdmin(connections);
+            admin.declareQueue(new org.springframework.amqp.core.Queue(PartitionQueue.NAME, true));
+            admin.purgeQueue(PartitionQueue.NAME, false);
+        } finally {
+            connections.destroy();
+        }
+    }
+}
