@@ -88,9 +88,17 @@ same() { diff <(cd "$bucket/$1/docker/registry/v2/blobs" && find . -name data | 
 measure() { # name command... -> "name wall cpu rss blobs-left requests (as the proxy counted them; registry-gc's own count)"
   local name=$1; shift
   proxy start "$name"
-  /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
-    proxy stop; echo "$name failed (see $work/$name.err)" >&2; return 1; }
+  timed "$name" "$@" || { proxy stop; return 1; }
   proxy stop
+  report "$name"
+}
+timed() { # name command...: runs it under /usr/bin/time
+  local name=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
+    echo "$name failed (see $work/$name.err)" >&2; return 1; }
+}
+report() { # name: its line of the table
+  local name=$1
   read -r seconds user system rss < "$work/$name.time"
   printf '%-26s %8s s %8s s %6d MiB %8d %9s   %s\n' "$name" "$seconds" "$(echo "$user + $system" | bc)" $((rss / 1024)) \
     "$(blobs "$bucket/$name")" "$(sed -n 's/^requests: //p' "$work/$name.proxy")" \
@@ -109,6 +117,7 @@ if [ -n "${WORKERS:-}" ]; then
       fresh "$name"
       cfg=$(config "$name")
       pids=()
+      proxy start "$name" # the workers check the storage as they start
       for i in $(seq "$count"); do
         env REGISTRY_GC_JAR="$jar" bin/registry-gc worker --broker "$broker" --registry-config "$cfg" \
           --threads "${WORKER_THREADS:-8}" > "$work/$name.worker-$i.log" 2>&1 &
@@ -117,10 +126,11 @@ if [ -n "${WORKERS:-}" ]; then
       for i in $(seq "$count"); do
         for _ in $(seq 150); do grep -q 'takes partitions from' "$work/$name.worker-$i.log" && break; sleep 0.2; done
       done
-      measure "$name" env REGISTRY_GC_JAR="$jar" bin/registry-gc run --registry-config "$cfg" "${flag[@]}" --min-age 0 \
-        --broker "$broker" "${gc_options[@]}" | awk -v blobs="$(blobs "$work/pristine")" \
-        '{ printf "%s %10.0f\n", $0, blobs / $2 }'
+      timed "$name" env REGISTRY_GC_JAR="$jar" bin/registry-gc run --registry-config "$cfg" "${flag[@]}" --min-age 0 \
+        --broker "$broker" "${gc_options[@]}" || true
       kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+      proxy stop
+      report "$name" | awk -v blobs="$(blobs "$work/pristine")" '{ printf "%s %10.0f\n", $0, blobs / $2 }'
     done
   done
   exit 0

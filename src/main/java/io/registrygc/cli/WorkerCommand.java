@@ -57,13 +57,13 @@ public class WorkerCommand implements Callable<Integer> {
     Path registryConfig;
 
     @Option(names = "--metrics-file", paramLabel = "FILE",
-            description = "Write this worker's metrics in the Prometheus text format to FILE, atomically, every"
-                    + " --progress-interval and when it stops.")
+            description = "Write this worker's metrics (what its partitions deleted, by kind and outcome) in the Prometheus"
+                    + " text format to FILE, atomically, every --metrics-interval and when it stops.")
     Path metricsFile;
 
-    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "Log each partition's progress this often (default: ${DEFAULT-VALUE}).")
-    Duration progressInterval;
+    @Option(names = "--metrics-interval", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How often --metrics-file is written (default: ${DEFAULT-VALUE}).")
+    Duration metricsInterval;
 
     @Mixin
     DatabaseOptions database;
@@ -100,7 +100,7 @@ public class WorkerCommand implements Callable<Integer> {
         Thread stopOnSignal = new Thread(this::stopOnSignal, "registry-gc-worker-stop");
         try {
             session = database.open(Map.of("registry-gc.broker", broker, "registry-gc.worker", true,
-                    "registry-gc.threads", threads, "registry-gc.progress.interval-ms", progressInterval.toMillis(),
+                    "registry-gc.threads", threads,
                     // a connection for each partition, its heartbeat and its checks
                     "spring.datasource.hikari.maximum-pool-size", threads + 4));
             if (storage != null) {
@@ -119,7 +119,8 @@ public class WorkerCommand implements Callable<Integer> {
                             + " (queue " + PartitionQueue.NAME + ", " + threads + " at once)")
                     .addKeyValue("event", "worker_start").addKeyValue("worker", heartbeat.worker())
                     .addKeyValue("broker", address.describe()).log();
-            while (!stopRequested.await(progressInterval.isZero() ? 30_000 : progressInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+            long interval = Math.max(1000, metricsInterval.toMillis());
+            while (!stopRequested.await(interval, TimeUnit.MILLISECONDS)) {
                 writeMetrics(session, err);
             }
             // the shutdown hook asked: stop taking partitions, stop the running ones at their next chunk boundary

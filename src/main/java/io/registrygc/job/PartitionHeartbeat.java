@@ -93,8 +93,11 @@ public class PartitionHeartbeat implements StepExecutionListener, AutoCloseable 
         }
         partitions.started(partition.getId(), jobExecutionId, partition.getStepName(), host, pid, remote);
         if (remote) {
-            log.info("partition {} (step execution {}) of run {} started on {}", partition.getStepName(), partition.getId(),
-                    partition.getJobExecution().getJobInstance().getInstanceId(), worker());
+            log.atInfo().setMessage(() -> "partition " + partition.getStepName() + " (step execution " + partition.getId()
+                            + ") of run " + partition.getJobExecution().getJobInstance().getInstanceId() + " started on "
+                            + worker())
+                    .addKeyValue("event", "partition_start").addKeyValue("partition", partition.getStepName())
+                    .addKeyValue("step_execution_id", partition.getId()).addKeyValue("worker", worker()).log();
         }
     }
 
@@ -119,8 +122,13 @@ public class PartitionHeartbeat implements StepExecutionListener, AutoCloseable 
                 liveRecheck.forget(partition.getJobExecution().getJobInstance().getInstanceId());
             }
             if (remote) {
-                log.info("partition {} (step execution {}) ended {}: {} read, {} written", partition.getStepName(),
-                        partition.getId(), partition.getStatus(), partition.getReadCount(), partition.getWriteCount());
+                log.atInfo().setMessage(() -> "partition " + partition.getStepName() + " (step execution "
+                                + partition.getId() + ") ended " + partition.getStatus() + ": " + partition.getReadCount()
+                                + " read, " + partition.getWriteCount() + " written")
+                        .addKeyValue("event", "partition_end").addKeyValue("partition", partition.getStepName())
+                        .addKeyValue("step_execution_id", partition.getId()).addKeyValue("worker", worker())
+                        .addKeyValue("status", partition.getStatus().name()).addKeyValue("written", partition.getWriteCount())
+                        .log();
                 MDC.remove("run_id");
                 MDC.remove("job_execution_id");
             }

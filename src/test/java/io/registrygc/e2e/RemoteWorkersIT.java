@@ -187,6 +187,17 @@ class RemoteWorkersIT {
         assertThat(noWorker.exitCode()).as(noWorker.toString()).isEqualTo(1);
         assertThat(noWorker.err()).contains("no worker took any of the 32 waiting partitions of scanPartition");
 
+        // a partition of the failed execution still beating on a worker: the rerun waits for it (exit 3)
+        long failed = lastExecution(location);
+        long partition = Gc.jdbc().queryForObject("SELECT MIN(step_execution_id) FROM batch_step_execution"
+                + " WHERE job_execution_id = ? AND step_name LIKE 'scanPartition:%'", Long.class, failed);
+        Gc.jdbc().update("INSERT INTO gc_partition (step_execution_id, job_execution_id, step_name, worker_host, worker_pid,"
+                + " remote) VALUES (?, ?, 'scanPartition:straggler', 'elsewhere', 42, true)", partition, failed);
+        Gc.Result straggling = Gc.run(root, "--delete-untagged", "--min-age", "0", "--broker", broker);
+        assertThat(straggling.exitCode()).as(straggling.toString()).isEqualTo(3);
+        assertThat(straggling.err()).contains("still has partitions running on remote workers", "elsewhere:42");
+        Gc.jdbc().update("DELETE FROM gc_partition WHERE step_execution_id = ?", partition);
+
         // the manager reaches the broker through a proxy that goes away while the workers scan
         URI direct = URI.create(broker);
         try (TcpProxy proxy = TcpProxy.start(direct.getHost(), direct.getPort() < 0 ? 5672 : direct.getPort())) {
