@@ -61,8 +61,9 @@ class RemoteWorkersIT {
         Path root = work.resolve("remote/storage");
         Path reference = pushedAndCollectedLocally(root, work.resolve("local/storage"), 31);
 
-        JarProcess a = worker(work, Map.of(), List.of(), "--threads", "2");
-        JarProcess b = worker(work, Map.of(), List.of(), "--threads", "2");
+        JarProcess a = startWorker(work, Map.of(), List.of(), "--threads", "2");
+        JarProcess b = startWorker(work, Map.of(), List.of(), "--threads", "2");
+        awaitReady(a, b);
         JarProcess manager = manager(work, Map.of(), "--storage-root", root.toString());
         assertThat(manager.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(manager.process().exitValue()).as(manager.output()).isZero();
@@ -89,66 +90,22 @@ class RemoteWorkersIT {
     }
 
     @Test
-    void aWorkerKilledInItsPartitionFailsTheRunWithinTheHeartbeatTimeoutAndTheRerunFinishesIt() throws Exception {
-        Path work = E2eDirs.newWorkDir("remote-kill");
+    void aWorkerStoppedAndAWorkerKilledInTheMiddleEachFailTheRunAndTheRerunsFinishIt() throws Exception {
+        Path work = E2eDirs.newWorkDir("remote-stop-kill");
         Path root = work.resolve("remote/storage");
         Path reference = pushedAndCollectedLocally(root, work.resolve("local/storage"), 32);
-
-        // the doomed worker waits long in each sweep partition between its layer links and their blob data
-        JarProcess doomed = worker(work, Map.of(), List.of("-Dregistry-gc.online.grace=300s"), "--threads", "16");
-        JarProcess manager = manager(work, Map.of(), "--storage-root", root.toString());
         String location = root.toRealPath().toString();
-        await(Duration.ofMinutes(3), () -> running(location, "deleteOrphanBlobsPartition") > 0, manager);
-        long first = lastExecution(location);
-        List<String> completedBeforeKill = Gc.jdbc().queryForList("SELECT step_name FROM batch_step_execution"
-                + " WHERE job_execution_id = ? AND status = 'COMPLETED' AND step_name LIKE '%Partition:%'", String.class, first);
 
-        doomed.process().destroyForcibly(); // kill -9
-        long killedAt = System.nanoTime();
-        assertThat(manager.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
-        Duration toFail = Duration.ofNanos(System.nanoTime() - killedAt);
-        assertThat(manager.process().exitValue()).as(manager.output()).isEqualTo(1);
-        assertThat(manager.stderr()).contains("worker " + StorageLease.hostName() + ":" + doomed.process().pid()
-                + " stopped beating", "Rerun the same command");
-        assertThat(toFail).as("the manager fails within the heartbeat timeout (5s) and its polls").isLessThan(Duration.ofSeconds(45));
-
-        worker(work, Map.of(), List.of(), "--threads", "4");
-        JarProcess rerun = manager(work, Map.of(), "--storage-root", root.toString());
-        assertThat(rerun.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(rerun.process().exitValue()).as(rerun.output()).isZero();
-
-        long second = lastExecution(location);
-        assertThat(second).isNotEqualTo(first);
-        assertThat(Gc.jdbc().queryForObject("SELECT job_instance_id FROM batch_job_execution WHERE job_execution_id = ?",
-                Long.class, second)).as("the same run, resumed").isEqualTo(Gc.jdbc().queryForObject(
-                "SELECT job_instance_id FROM batch_job_execution WHERE job_execution_id = ?", Long.class, first));
-        List<String> rerunPartitions = Gc.jdbc().queryForList("SELECT step_name FROM batch_step_execution"
-                + " WHERE job_execution_id = ? AND step_name LIKE '%Partition:%'", String.class, second);
-        assertThat(rerunPartitions).as("completed partitions are not redone").doesNotContainAnyElementsOf(completedBeforeKill)
-                .isNotEmpty().allMatch(name -> name.startsWith("deleteOrphanBlobsPartition:"));
-        assertThat(StorageSnapshot.diff(StorageSnapshot.of(reference), StorageSnapshot.of(root)))
-                .as("the resumed run leaves the storage an uninterrupted run leaves").isEmpty();
-    }
-
-    @Test
-    void aWorkerStoppedWithSigtermEndsItsChunkExitsZeroAndTheRerunResumesItsPartitions() throws Exception {
-        Path work = E2eDirs.newWorkDir("remote-sigterm");
-        Path root = work.resolve("remote/storage");
-        Path reference = pushedAndCollectedLocally(root, work.resolve("local/storage"), 35);
-
-        // its sweep chunks wait 8s between their layer links and their blob data: SIGTERM comes in the middle
-        JarProcess stopped = worker(work, Map.of(), List.of("-Dregistry-gc.online.grace=8s", "-Dregistry-gc.delete.chunk-size=2"),
+        // SIGTERM: its sweep chunks wait 8s between their layer links and their blob data, the signal comes meanwhile
+        JarProcess stopped = startWorker(work, Map.of(), List.of("-Dregistry-gc.online.grace=8s", "-Dregistry-gc.delete.chunk-size=2"),
                 "--threads", "16");
         JarProcess manager = manager(work, Map.of(), "--storage-root", root.toString());
-        String location = root.toRealPath().toString();
         await(Duration.ofMinutes(3), () -> running(location, "deleteOrphanBlobsPartition") > 0, manager);
         long first = lastExecution(location);
-        // layer links deleted: the partitions' next chunks now wait out the grace before their blob data
         await(Duration.ofMinutes(1), () -> Gc.jdbc().queryForObject("SELECT COUNT(*) FROM gc_audit WHERE job_execution_id = ?"
                 + " AND action = 'DELETE_LAYER_LINK'", Long.class, first) > 0, manager);
         Thread.sleep(2000);
-
-        stopped.process().destroy(); // SIGTERM
+        stopped.process().destroy();
         assertThat(stopped.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(stopped.process().exitValue()).as(stopped.output()).isZero();
         assertThat(stopped.stderr()).contains("stopped on request");
@@ -160,11 +117,39 @@ class RemoteWorkersIT {
         assertThat(Gc.jdbc().queryForObject("SELECT COUNT(*) FROM gc_audit WHERE job_execution_id = ? AND action = 'DELETE_BLOB'",
                 Long.class, first)).as("the chunk in progress finished: its blob data went").isPositive();
 
-        worker(work, Map.of(), List.of(), "--threads", "4");
+        // kill -9: the resumed run's worker waits long in each sweep partition, and dies there
+        JarProcess doomed = startWorker(work, Map.of(), List.of("-Dregistry-gc.online.grace=300s"), "--threads", "16");
+        JarProcess resumed = manager(work, Map.of(), "--storage-root", root.toString());
+        await(Duration.ofMinutes(2), () -> lastExecution(location) != first
+                && running(location, "deleteOrphanBlobsPartition") > 0, resumed);
+        long second = lastExecution(location);
+        doomed.process().destroyForcibly();
+        long killedAt = System.nanoTime();
+        assertThat(resumed.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
+        Duration toFail = Duration.ofNanos(System.nanoTime() - killedAt);
+        assertThat(resumed.process().exitValue()).as(resumed.output()).isEqualTo(1);
+        assertThat(resumed.stderr()).contains("worker " + StorageLease.hostName() + ":" + doomed.process().pid()
+                + " stopped beating", "Rerun the same command");
+        assertThat(toFail).as("the manager fails within the heartbeat timeout (5s) and its polls").isLessThan(Duration.ofSeconds(45));
+
+        startWorker(work, Map.of(), List.of(), "--threads", "4"); // its start overlaps the manager's
         JarProcess rerun = manager(work, Map.of(), "--storage-root", root.toString());
         assertThat(rerun.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(rerun.process().exitValue()).as(rerun.output()).isZero();
-        assertThat(StorageSnapshot.diff(StorageSnapshot.of(reference), StorageSnapshot.of(root))).isEmpty();
+        long third = lastExecution(location);
+        assertThat(Gc.jdbc().queryForList("SELECT DISTINCT job_instance_id FROM batch_job_execution WHERE job_execution_id"
+                + " IN (?, ?, ?)", Long.class, first, second, third)).as("one run, resumed twice").hasSize(1);
+        for (long later : List.of(second, third)) {
+            List<String> done = Gc.jdbc().queryForList("SELECT step_name FROM batch_step_execution WHERE job_execution_id < ?"
+                    + " AND job_execution_id >= ? AND status = 'COMPLETED' AND step_name LIKE '%Partition:%'",
+                    String.class, later, first);
+            assertThat(Gc.jdbc().queryForList("SELECT step_name FROM batch_step_execution WHERE job_execution_id = ?"
+                    + " AND step_name LIKE '%Partition:%'", String.class, later))
+                    .as("completed partitions are not redone").doesNotContainAnyElementsOf(done)
+                    .isNotEmpty().allMatch(name -> name.startsWith("deleteOrphanBlobsPartition:"));
+        }
+        assertThat(StorageSnapshot.diff(StorageSnapshot.of(reference), StorageSnapshot.of(root)))
+                .as("the resumed run leaves the storage an uninterrupted run leaves").isEmpty();
     }
 
     @Test
@@ -206,7 +191,7 @@ class RemoteWorkersIT {
             JarProcess manager = managerVia(throughProxy, work, "--storage-root", root.toString());
             await(Duration.ofMinutes(1), () -> queued() == 32, manager);
             proxy.close();
-            worker(work, Map.of(), List.of(), "--threads", "4");
+            startWorker(work, Map.of(), List.of(), "--threads", "4"); // its start overlaps the manager's
             assertThat(manager.process().waitFor(3, TimeUnit.MINUTES)).isTrue();
             assertThat(manager.process().exitValue()).as(manager.output()).isEqualTo(1);
             assertThat(manager.stderr()).contains("cannot send the partitions of deleteManifestsPartition to the broker amqp://guest:***@127.0.0.1:" + proxy.port());
@@ -229,13 +214,14 @@ class RemoteWorkersIT {
             StorageSnapshot.copyTree(objects, s3.bucketFolder().resolve("local"));
             Map<String, String> aws = new HashMap<>();
             s3.awsEnvironment().forEach(e -> aws.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1)));
-            JarProcess local = JarProcess.start(work, List.of(), database(aws), "run", "--storage-root", "s3://registry/local",
-                    "--delete-untagged", "--min-age", "0");
-            assertThat(local.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
-            assertThat(local.process().exitValue()).as(local.output()).isZero();
+            Path localConfig = work.resolve("local.yml");
+            java.nio.file.Files.writeString(localConfig, "version: 0.1\nstorage:\n" + s3.registryStorageYaml("/local"));
+            Gc.Result local = Gc.run("run", "--registry-config", localConfig.toString(), "--delete-untagged", "--min-age", "0");
+            assertThat(local.exitCode()).as(local.toString()).isZero();
 
-            JarProcess a = worker(work, aws, List.of(), "--threads", "2");
-            JarProcess b = worker(work, aws, List.of(), "--threads", "2");
+            JarProcess a = startWorker(work, aws, List.of(), "--threads", "2");
+            JarProcess b = startWorker(work, aws, List.of(), "--threads", "2");
+            awaitReady(a, b);
             JarProcess manager = manager(work, aws, "--storage-root", "s3://registry/remote");
             assertThat(manager.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
             assertThat(manager.process().exitValue()).as(manager.output()).isZero();
@@ -278,22 +264,28 @@ class RemoteWorkersIT {
         }
     }
 
-    private JarProcess worker(Path work, Map<String, String> environment, List<String> jvmOptions, String... options)
-            throws Exception {
+    private JarProcess startWorker(Path work, Map<String, String> environment, List<String> jvmOptions, String... options)
+            throws IOException {
         List<String> jvm = new ArrayList<>(FAST_HEARTBEAT);
         jvm.addAll(jvmOptions);
         List<String> args = new ArrayList<>(List.of("worker", "--broker", broker));
         args.addAll(List.of(options));
         JarProcess worker = JarProcess.start(work, jvm, database(environment), args.toArray(String[]::new));
         processes.add(worker);
-        await(Duration.ofMinutes(1), () -> {
-            try {
-                return worker.stderr().contains("takes partitions from");
-            } catch (IOException e) {
-                return false;
-            }
-        }, worker);
         return worker;
+    }
+
+    /** Until each worker listens to the queue. */
+    private static void awaitReady(JarProcess... workers) throws Exception {
+        for (JarProcess worker : workers) {
+            await(Duration.ofMinutes(1), () -> {
+                try {
+                    return worker.stderr().contains("takes partitions from");
+                } catch (IOException e) {
+                    return false;
+                }
+            }, worker);
+        }
     }
 
     private JarProcess manager(Path work, Map<String, String> environment, String... storage) throws IOException {

@@ -40,6 +40,9 @@ public final class JarProcess {
             Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the client compiler only, as bin/registry-gc runs it: short runs start faster, and on 2 cores the
+        // optimizing compiler of many processes at once takes the cores the tests wait on
+        command.add("-XX:TieredStopAtLevel=1");
         if (jvmOptions.stream().noneMatch(option -> option.startsWith("-Dregistry-gc.online.grace="))) {
             command.add("-Dregistry-gc.online.grace=0s");
         }
