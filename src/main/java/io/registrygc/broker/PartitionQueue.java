@@ -1,5 +1,6 @@
 package io.registrygc.broker;
 
+import java.util.List;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -47,7 +48,7 @@ public final class PartitionQueue {
      */
     public static SimpleMessageConverter requestConverter() {
         SimpleMessageConverter converter = new SimpleMessageConverter();
-        converter.setAllowedListPatterns(java.util.List.of("org.springframework.batch.integration.partition.StepExecutionRequest",
+        converter.setAllowedListPatterns(List.of("org.springframework.batch.integration.partition.StepExecutionRequest",
                 "java.lang.*"));
         return converter;
     }

@@ -70,7 +70,8 @@ final class Launch {
         if (options.broker != null) {
             BrokerAddress.parse(options.broker);
             requireSharedDatabase("--broker");
-            if (options.heartbeatTimeout.compareTo(Duration.ofSeconds(2)) < 0 || options.workerTimeout.isNegative()) {
+            if (options.heartbeatTimeout.compareTo(Duration.ofSeconds(2)) < 0 || options.workerTimeout.isNegative()
+                    || options.workerTimeout.isZero()) {
                 throw new IllegalArgumentException("--heartbeat-timeout must be at least 2s and --worker-timeout positive");
             }
         }

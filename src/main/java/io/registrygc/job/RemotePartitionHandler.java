@@ -3,9 +3,11 @@ package io.registrygc.job;
 import io.registrygc.audit.PartitionJournal;
 import io.registrygc.audit.PartitionJournal.Partition;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -65,13 +67,12 @@ final class RemotePartitionHandler implements PartitionHandler {
     private final ExecutorService waiting;
     private final Timeouts timeouts;
     private final String broker;
-    private final Consumer<StepExecution> afterPartitions;
     private final LongConsumer written;
+    private final Consumer<StepExecution> afterPartitions;
 
     RemotePartitionHandler(MessageChannelPartitionHandler delegate, String workerStep, JobRepository jobRepository,
             PartitionJournal partitions, ExecutorService waiting, Timeouts timeouts, String broker, LongConsumer written,
             Consumer<StepExecution> afterPartitions) {
-        this.written = written;
         this.delegate = delegate;
         this.workerStep = workerStep;
         this.jobRepository = jobRepository;
@@ -79,6 +80,7 @@ final class RemotePartitionHandler implements PartitionHandler {
         this.waiting = waiting;
         this.timeouts = timeouts;
         this.broker = broker;
+        this.written = written;
         this.afterPartitions = afterPartitions;
     }
 
@@ -108,6 +110,7 @@ final class RemotePartitionHandler implements PartitionHandler {
                     throw new WorkersFailedException(failure.get());
                 }
             } catch (ExecutionException e) {
+                // Spring Integration wraps what the AMQP adapter threw; a step's own failures come back as results
                 if (e.getCause() instanceof MessagingException || e.getCause() instanceof AmqpException) {
                     throw new WorkersFailedException("cannot send the partitions of " + workerStep + " to the broker " + broker
                             + ": " + rootMessage(e.getCause()));
@@ -219,14 +222,14 @@ final class RemotePartitionHandler implements PartitionHandler {
         beating.forEach(p -> log.warn("partition {} is still running on {}: a rerun waits until it has stopped",
                 p.stepName(), p.worker()));
         ExitStatus failed = ExitStatus.FAILED.addExitDescription(failure);
-        java.util.Set<Long> stillRunning = beating.stream().map(Partition::stepExecutionId).collect(Collectors.toSet());
+        Set<Long> stillRunning = beating.stream().map(Partition::stepExecutionId).collect(Collectors.toSet());
         for (Partition partition : partitions.partitions(jobExecution.getId(), workerStep)) {
             if (partition.isRunning() && !stillRunning.contains(partition.stepExecutionId())) {
                 StepExecution step = jobRepository.getStepExecution(partition.stepExecutionId());
                 if (step != null && step.getStatus().isRunning()) {
                     step.setStatus(BatchStatus.FAILED);
                     step.setExitStatus(failed);
-                    step.setEndTime(java.time.LocalDateTime.now());
+                    step.setEndTime(LocalDateTime.now());
                     jobRepository.update(step);
                 }
             }

@@ -2,6 +2,7 @@ package io.registrygc.monitor;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,7 +33,7 @@ public class StepProgressListener<T> implements StepExecutionListener, ItemWrite
     private final Function<StepExecution, Extent> extent;
     private final Tally<T> tally;
     private volatile Progress progress;
-    private final java.util.concurrent.atomic.AtomicLong remoteWritten = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong remoteWritten = new AtomicLong();
     private ProgressReporter reporter;
 
     /** What a step has found so far, for its progress lines; counts one execution of the step. */

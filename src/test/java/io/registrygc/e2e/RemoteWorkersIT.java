@@ -2,6 +2,7 @@ package io.registrygc.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.registrygc.broker.BrokerAddress;
 import io.registrygc.broker.PartitionQueue;
 import io.registrygc.e2e.support.Broker;
 import io.registrygc.e2e.support.E2eDirs;
@@ -19,6 +20,7 @@ import io.registrygc.testsupport.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,7 +217,7 @@ class RemoteWorkersIT {
             Map<String, String> aws = new HashMap<>();
             s3.awsEnvironment().forEach(e -> aws.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1)));
             Path localConfig = work.resolve("local.yml");
-            java.nio.file.Files.writeString(localConfig, "version: 0.1\nstorage:\n" + s3.registryStorageYaml("/local"));
+            Files.writeString(localConfig, "version: 0.1\nstorage:\n" + s3.registryStorageYaml("/local"));
             Gc.Result local = Gc.run("run", "--registry-config", localConfig.toString(), "--delete-untagged", "--min-age", "0");
             assertThat(local.exitCode()).as(local.toString()).isZero();
 
@@ -242,7 +244,7 @@ class RemoteWorkersIT {
      * local run: what the remote runs must leave.
      */
     private static Path pushedAndCollectedLocally(Path root, Path reference, long seed) throws IOException {
-        java.nio.file.Files.createDirectories(root);
+        Files.createDirectories(root);
         try (RegistryServer server = RegistryServer.start(root)) {
             populate(new ImageFactory(new RegistryClient(server), seed));
         }
@@ -329,7 +331,7 @@ class RemoteWorkersIT {
     }
 
     private long queued() {
-        CachingConnectionFactory connections = PartitionQueue.connections(io.registrygc.broker.BrokerAddress.parse(broker));
+        CachingConnectionFactory connections = PartitionQueue.connections(BrokerAddress.parse(broker));
         try {
             var info = new RabbitAdmin(connections).getQueueInfo(PartitionQueue.NAME);
             return info == null ? 0 : info.getMessageCount();

@@ -5,6 +5,8 @@ import io.registrygc.broker.PartitionQueue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import org.junit.jupiter.api.Assumptions;
+import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
@@ -34,7 +36,7 @@ public final class Broker {
             if ("true".equalsIgnoreCase(System.getenv("REGISTRY_GC_REQUIRE_E2E"))) {
                 throw new IllegalStateException(message + "; REGISTRY_GC_REQUIRE_E2E=true requires the remote-worker tests to run");
             }
-            org.junit.jupiter.api.Assumptions.abort(message + ": remote-worker test skipped");
+            Assumptions.abort(message + ": remote-worker test skipped");
         }
         purge();
         return url();
@@ -45,7 +47,7 @@ public final class Broker {
         CachingConnectionFactory connections = PartitionQueue.connections(BrokerAddress.parse(url()));
         try {
             RabbitAdmin admin = new RabbitAdmin(connections);
-            admin.declareQueue(new org.springframework.amqp.core.Queue(PartitionQueue.NAME, true));
+            admin.declareQueue(new Queue(PartitionQueue.NAME, true));
             admin.purgeQueue(PartitionQueue.NAME, false);
         } finally {
             connections.destroy();
