@@ -25,7 +25,12 @@ public final class PartitionJournal {
 
         /** Running on a worker whose heartbeat is older than {@code timeout}: killed, or cut off from the database. */
         public boolean silentFor(Duration timeout) {
-            return worker != null && !ended && isRunning() && sinceHeartbeat.compareTo(timeout) > 0;
+            return onWorker() && sinceHeartbeat.compareTo(timeout) > 0;
+        }
+
+        /** Taken by a worker that has not ended it. */
+        public boolean onWorker() {
+            return worker != null && !ended && isRunning();
         }
 
         public boolean isRunning() {

@@ -22,7 +22,7 @@ public final class PartitionQueue {
     /** Thrown when the broker cannot be reached: names it (without the password). */
     public static final class UnreachableException extends Exception {
         UnreachableException(BrokerAddress broker, Exception cause) {
-            super("the broker " + broker.describe() + " cannot be reached: " + rootMessage(cause), cause);
+            super("the broker " + broker.describe() + " cannot be reached: " + rootCause(cause), cause);
         }
     }
 
@@ -53,11 +53,12 @@ public final class PartitionQueue {
         return converter;
     }
 
-    private static String rootMessage(Throwable e) {
+    /** What failed at the bottom of an AMQP or Spring Integration exception (they wrap it, message and all). */
+    public static String rootCause(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
+        return root.toString();
     }
 }

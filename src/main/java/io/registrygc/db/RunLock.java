@@ -82,19 +82,18 @@ public final class RunLock implements AutoCloseable {
     }
 
     public void recordExecution(long jobExecutionId) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE gc_lock_holder SET job_execution_id = ? WHERE storage_root = ?")) {
-            update.setLong(1, jobExecutionId);
-            update.setString(2, storageRoot);
-            update.executeUpdate();
-        }
+        recordHolders("job_execution_id", jobExecutionId);
     }
 
     /** The storage lease the holder took (a remote worker reads it back from the storage before deleting). */
     public void recordLease(String leaseId) throws SQLException {
+        recordHolders("lease_id", leaseId);
+    }
+
+    private void recordHolders(String column, Object value) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE gc_lock_holder SET lease_id = ? WHERE storage_root = ?")) {
-            update.setString(1, leaseId);
+                "UPDATE gc_lock_holder SET " + column + " = ? WHERE storage_root = ?")) {
+            update.setObject(1, value);
             update.setString(2, storageRoot);
             update.executeUpdate();
         }
@@ -102,9 +101,11 @@ public final class RunLock implements AutoCloseable {
 
     /**
      * For a process that works for a run without holding its lock (a remote worker): the lock's holder, as it
-     * recorded itself, if some session holds the lock now; empty when nobody does (the run's manager is gone).
+     * recorded itself, if some session holds the lock now and for {@code jobExecutionId}; empty when nobody holds it
+     * (the run's manager is gone) or it is held for another execution.
      */
-    public static Optional<Holder> heldNow(DataSource dataSource, String storageRoot) throws SQLException {
+    public static Optional<Holder> heldFor(DataSource dataSource, String storageRoot, long jobExecutionId)
+            throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement held = connection.prepareStatement("""
                         SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
@@ -112,7 +113,8 @@ public final class RunLock implements AutoCloseable {
             held.setString(1, storageRoot);
             try (ResultSet rs = held.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1) ? Optional.ofNullable(holder(connection, storageRoot)) : Optional.empty();
+                return rs.getBoolean(1) ? Optional.ofNullable(holder(connection, storageRoot))
+                        .filter(holder -> Long.valueOf(jobExecutionId).equals(holder.jobExecutionId())) : Optional.empty();
             }
         }
     }

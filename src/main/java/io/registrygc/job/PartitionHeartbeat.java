@@ -79,13 +79,11 @@ public class PartitionHeartbeat implements StepExecutionListener, AutoCloseable 
         if (remote) {
             MDC.put("run_id", String.valueOf(partition.getJobExecution().getJobInstance().getInstanceId()));
             MDC.put("job_execution_id", String.valueOf(jobExecutionId));
-            synchronized (requestsAtStart) {
-                if (active.values().stream().noneMatch(p -> p.getJobExecutionId() == jobExecutionId)) {
-                    requests(partition).ifPresent(counts -> requestsAtStart.put(jobExecutionId, counts.snapshot()));
-                }
-                active.put(partition.getId(), partition);
+        }
+        synchronized (active) {
+            if (remote && !runsPartitionsOf(jobExecutionId)) {
+                requests(partition).ifPresent(counts -> requestsAtStart.put(jobExecutionId, counts.snapshot()));
             }
-        } else {
             active.put(partition.getId(), partition);
         }
         if (draining) {
@@ -107,17 +105,16 @@ public class PartitionHeartbeat implements StepExecutionListener, AutoCloseable 
             partitions.ended(partition.getId());
         } finally {
             long jobExecutionId = partition.getJobExecutionId();
-            Map<RequestCounts.Kind, Long> atStart = null;
-            synchronized (requestsAtStart) {
+            boolean lastOfItsExecution;
+            synchronized (active) {
                 active.remove(partition.getId());
-                if (remote && active.values().stream().noneMatch(p -> p.getJobExecutionId() == jobExecutionId)) {
-                    atStart = requestsAtStart.remove(jobExecutionId);
+                lastOfItsExecution = remote && !runsPartitionsOf(jobExecutionId);
+            }
+            if (lastOfItsExecution) {
+                Map<RequestCounts.Kind, Long> atStart = requestsAtStart.remove(jobExecutionId);
+                if (atStart != null) {
+                    addRequests(partition, atStart);
                 }
-            }
-            if (atStart != null) {
-                addRequests(partition, atStart);
-            }
-            if (remote && active.values().stream().noneMatch(p -> p.getJobExecutionId() == jobExecutionId)) {
                 // a worker sees no end of the job: its looks at the storage go with its last partition of it
                 liveRecheck.forget(partition.getJobExecution().getJobInstance().getInstanceId());
             }
@@ -134,6 +131,10 @@ public class PartitionHeartbeat implements StepExecutionListener, AutoCloseable 
             }
         }
         return null;
+    }
+
+    private boolean runsPartitionsOf(long jobExecutionId) {
+        return active.values().stream().anyMatch(p -> p.getJobExecutionId() == jobExecutionId);
     }
 
     private Optional<RequestCounts> requests(StepExecution partition) {

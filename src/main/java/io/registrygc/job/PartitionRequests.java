@@ -87,8 +87,7 @@ final class PartitionRequests {
             return Optional.of("its job execution " + jobExecution.getId() + " is " + jobExecution.getStatus());
         }
         String root = GcJobParameters.settings(jobExecution.getJobParameters()).storageRoot();
-        Optional<RunLock.Holder> holder = RunLock.heldNow(dataSource, root);
-        if (holder.isEmpty() || !Long.valueOf(jobExecution.getId()).equals(holder.get().jobExecutionId())) {
+        if (RunLock.heldFor(dataSource, root, jobExecution.getId()).isEmpty()) {
             return Optional.of("the lock of " + root + " is not held for job execution " + jobExecution.getId()
                     + " (its manager is gone)");
         }

@@ -2,6 +2,7 @@ package io.registrygc.job;
 
 import io.registrygc.audit.PartitionJournal;
 import io.registrygc.audit.PartitionJournal.Partition;
+import io.registrygc.broker.PartitionQueue;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.Collection;
@@ -99,7 +100,7 @@ final class RemotePartitionHandler implements PartitionHandler {
         while (true) {
             try {
                 Collection<StepExecution> done = results.get(WATCH_MILLIS, TimeUnit.MILLISECONDS);
-                watch.logProgress(true);
+                watch.logProgress(watch.look(), true);
                 afterPartitions.accept(managerStep);
                 return done;
             } catch (TimeoutException stillRunning) {
@@ -113,7 +114,7 @@ final class RemotePartitionHandler implements PartitionHandler {
                 // Spring Integration wraps what the AMQP adapter threw; a step's own failures come back as results
                 if (e.getCause() instanceof MessagingException || e.getCause() instanceof AmqpException) {
                     throw new WorkersFailedException("cannot send the partitions of " + workerStep + " to the broker " + broker
-                            + ": " + rootMessage(e.getCause()));
+                            + ": " + PartitionQueue.rootCause(e.getCause()));
                 }
                 throw e.getCause() instanceof Exception cause ? cause : e;
             } catch (InterruptedException e) {
@@ -141,8 +142,7 @@ final class RemotePartitionHandler implements PartitionHandler {
                 writeStopping(jobExecution);
                 stopWritten = true;
             }
-            List<Partition> now = partitions.partitions(jobExecution.getId(), workerStep);
-            written.accept(now.stream().mapToLong(Partition::written).sum());
+            List<Partition> now = look();
             List<Partition> silent = now.stream().filter(p -> p.silentFor(timeouts.heartbeat())).toList();
             if (!silent.isEmpty()) {
                 return Optional.of(silent.stream().map(p -> "worker " + p.worker() + " stopped beating "
@@ -157,27 +157,32 @@ final class RemotePartitionHandler implements PartitionHandler {
                 lastActivity = System.nanoTime();
             }
             boolean waitingForWorker = now.stream().anyMatch(Partition::waiting);
-            boolean running = now.stream().anyMatch(p -> p.worker() != null && p.isRunning() && !p.ended());
+            boolean running = now.stream().anyMatch(Partition::onWorker);
             if (waitingForWorker && !running && System.nanoTime() - lastActivity > timeouts.worker().toNanos()) {
                 long waitingCount = now.stream().filter(Partition::waiting).count();
                 return Optional.of("no worker took any of the " + waitingCount + " waiting partitions of " + workerStep
                         + " within the worker timeout (" + timeouts.worker().toSeconds() + " s): is a 'registry-gc worker'"
                         + " running against the broker " + broker + " and this database?");
             }
-            logProgress(false);
+            logProgress(now, false);
             return Optional.empty();
         }
 
-        void logProgress(boolean finished) {
+        /** The step's partitions as the job repository has them now; the step's progress advances by their writes. */
+        List<Partition> look() {
+            List<Partition> now = partitions.partitions(jobExecution.getId(), workerStep);
+            written.accept(now.stream().mapToLong(Partition::written).sum());
+            return now;
+        }
+
+        void logProgress(List<Partition> now, boolean finished) {
             if (!finished && (timeouts.progressInterval().isZero()
                     || System.nanoTime() - lastProgressLog < timeouts.progressInterval().toNanos())) {
                 return;
             }
             lastProgressLog = System.nanoTime();
-            List<Partition> now = partitions.partitions(jobExecution.getId(), workerStep);
-            written.accept(now.stream().mapToLong(Partition::written).sum());
             long done = now.stream().filter(p -> !p.isRunning()).count();
-            List<String> workers = now.stream().filter(p -> p.worker() != null && p.isRunning() && !p.ended())
+            List<String> workers = now.stream().filter(Partition::onWorker)
                     .map(Partition::worker).distinct().sorted().toList();
             long waiting = now.stream().filter(Partition::waiting).count();
             long written = now.stream().mapToLong(Partition::written).sum();
@@ -189,14 +194,6 @@ final class RemotePartitionHandler implements PartitionHandler {
                     .addKeyValue("partitions_waiting", waiting).addKeyValue("workers", workers.size())
                     .addKeyValue("items_written", written).log();
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.toString();
     }
 
     private void writeStopping(JobExecution jobExecution) {

@@ -101,24 +101,25 @@ public class RunningExecution implements JobExecutionListener {
 
     private void verifyManagerHolds(RunContext run) {
         String root = run.settings().storageRoot();
-        Optional<RunLock.Holder> holder;
-        Optional<StorageLease.Holder> lease;
         try {
-            holder = RunLock.heldNow(dataSource, root);
-            lease = StorageLease.current(run.reader().driver());
+            Optional<RunLock.Holder> holder = RunLock.heldFor(dataSource, root, run.jobExecutionId());
+            if (holder.isEmpty()) {
+                throw new StorageLease.LostException("the manager of job execution " + run.jobExecutionId()
+                        + " no longer holds the lock of " + root + "; stopped before deleting more");
+            }
+            String leaseId = holder.get().leaseId();
+            if (leaseId == null) {
+                return; // a dry run's manager may hold none
+            }
+            Optional<StorageLease.Holder> lease = StorageLease.current(run.reader().driver());
+            if (!lease.map(StorageLease.Holder::id).filter(leaseId::equals).isPresent()) {
+                throw new StorageLease.LostException("the storage lease of " + root + " is no longer the one job execution "
+                        + run.jobExecutionId() + " took (" + lease.map(StorageLease.Holder::describe).orElse("gone")
+                        + "); stopped before deleting more");
+            }
         } catch (SQLException | IOException e) {
             throw new StorageLease.LostException("cannot tell whether the run's manager still holds " + root + " ("
                     + e.getMessage() + "); stopped before deleting");
-        }
-        if (holder.isEmpty() || !Long.valueOf(run.jobExecutionId()).equals(holder.get().jobExecutionId())) {
-            throw new StorageLease.LostException("the manager of job execution " + run.jobExecutionId()
-                    + " no longer holds the lock of " + root + "; stopped before deleting more");
-        }
-        String leaseId = holder.get().leaseId();
-        if (leaseId != null && !lease.map(StorageLease.Holder::id).filter(leaseId::equals).isPresent()) {
-            throw new StorageLease.LostException("the storage lease of " + root + " is no longer the one job execution "
-                    + run.jobExecutionId() + " took (" + lease.map(StorageLease.Holder::describe).orElse("gone")
-                    + "); stopped before deleting more");
         }
     }
 

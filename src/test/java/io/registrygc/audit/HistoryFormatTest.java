@@ -79,7 +79,7 @@ class HistoryFormatTest {
     @Test
     void showJsonAddsStepsBytesByRepositoryAndAudit() throws Exception {
         ExecutionDetail detail = new ExecutionDetail(summary(5, T0.plusSeconds(2), false, totals(0, 1, 0, 0, 1, 10, 0)),
-                List.of(new StepSummary(9, "scan", "COMPLETED", "COMPLETED", 4, 3, 1, 0, 2, 0, T0, T0.plusSeconds(1))),
+                List.of(new StepSummary(9, "scan", "COMPLETED", "COMPLETED", 4, 3, 1, 0, 2, 0, T0, T0.plusSeconds(1), null)),
                 List.of(new AuditEntry(1, DELETE_MANIFEST, "a/b", null, "sha256:aa", 0, "untagged", "--delete-untagged", DELETED, T0, null),
                         new AuditEntry(2, DELETE_BLOB, null, null, "sha256:bb", 10, "no kept manifest references it",
                                 "orphan", ALREADY_GONE, T0, List.of("a/b", "c"))),

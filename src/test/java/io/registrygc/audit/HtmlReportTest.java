@@ -169,11 +169,11 @@ class HtmlReportTest {
         ExecutionSummary summary = new ExecutionSummary(42, 7, T0.minusSeconds(2), T0, T0.plusSeconds(95), "COMPLETED",
                 "COMPLETED", "", settings, totals(audit));
         List<StepSummary> steps = List.of(
-                new StepSummary(101, "scan", "COMPLETED", "COMPLETED", 120, 120, 0, 0, 2, 0, T0, T0.plusSeconds(30)),
+                new StepSummary(101, "scan", "COMPLETED", "COMPLETED", 120, 120, 0, 0, 2, 0, T0, T0.plusSeconds(30), null),
                 new StepSummary(102, "plan <tags & manifests>", "COMPLETED", "COMPLETED", 40, 20, 20, 0, 1, 0,
-                        T0.plusSeconds(30), T0.plusNanos(31_500_000_000L)),
+                        T0.plusSeconds(30), T0.plusNanos(31_500_000_000L), null),
                 new StepSummary(103, "delete", "COMPLETED", "COMPLETED", 20, 20, 0, 1, 1, 0, T0.plusSeconds(32),
-                        T0.plusSeconds(95)));
+                        T0.plusSeconds(95), null));
         return new ExecutionDetail(summary, steps, audit, byRepository(audit), byRule(audit));
     }
 

@@ -2,8 +2,6 @@ package io.registrygc.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.registrygc.broker.BrokerAddress;
-import io.registrygc.broker.PartitionQueue;
 import io.registrygc.e2e.support.Broker;
 import io.registrygc.e2e.support.E2eDirs;
 import io.registrygc.e2e.support.Image;
@@ -32,8 +30,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
 /**
  * Remote partitioning with real processes: a manager ({@code run --broker}) and worker processes
@@ -67,8 +63,7 @@ class RemoteWorkersIT {
         JarProcess b = startWorker(work, Map.of(), List.of(), "--threads", "2");
         awaitReady(a, b);
         JarProcess manager = manager(work, Map.of(), "--storage-root", root.toString());
-        assertThat(manager.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(manager.process().exitValue()).as(manager.output()).isZero();
+        assertExits(manager, Duration.ofMinutes(5), 0);
         assertThat(manager.stdout()).contains("deleted:");
 
         assertThat(StorageSnapshot.diff(StorageSnapshot.of(reference), StorageSnapshot.of(root)))
@@ -86,8 +81,7 @@ class RemoteWorkersIT {
         // SIGTERM: an idle worker stops at once, exit 0
         for (JarProcess worker : List.of(a, b)) {
             worker.process().destroy();
-            assertThat(worker.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(worker.process().exitValue()).as(worker.output()).isZero();
+            assertExits(worker, Duration.ofSeconds(60), 0);
         }
     }
 
@@ -108,11 +102,9 @@ class RemoteWorkersIT {
                 + " AND action = 'DELETE_LAYER_LINK'", Long.class, first) > 0, manager);
         Thread.sleep(2000);
         stopped.process().destroy();
-        assertThat(stopped.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(stopped.process().exitValue()).as(stopped.output()).isZero();
+        assertExits(stopped, Duration.ofMinutes(2), 0);
         assertThat(stopped.stderr()).contains("stopped on request");
-        assertThat(manager.process().waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(manager.process().exitValue()).as(manager.output()).isEqualTo(1);
+        assertExits(manager, Duration.ofMinutes(2), 1);
         assertThat(Gc.jdbc().queryForList("SELECT DISTINCT status FROM batch_step_execution WHERE job_execution_id = ?"
                 + " AND step_name LIKE 'deleteOrphanBlobsPartition:%' AND status <> 'COMPLETED'", String.class, first))
                 .as("its partitions stopped at a chunk boundary, resumable").containsExactly("STOPPED");
@@ -136,8 +128,7 @@ class RemoteWorkersIT {
 
         startWorker(work, Map.of(), List.of(), "--threads", "4"); // its start overlaps the manager's
         JarProcess rerun = manager(work, Map.of(), "--storage-root", root.toString());
-        assertThat(rerun.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(rerun.process().exitValue()).as(rerun.output()).isZero();
+        assertExits(rerun, Duration.ofMinutes(5), 0);
         long third = lastExecution(location);
         assertThat(Gc.jdbc().queryForList("SELECT DISTINCT job_instance_id FROM batch_job_execution WHERE job_execution_id"
                 + " IN (?, ?, ?)", Long.class, first, second, third)).as("one run, resumed twice").hasSize(1);
@@ -191,16 +182,14 @@ class RemoteWorkersIT {
             String throughProxy = broker.replace(direct.getHost() + ":" + direct.getPort(), "127.0.0.1:" + proxy.port());
             Broker.purge(); // the failed run's requests
             JarProcess manager = managerVia(throughProxy, work, "--storage-root", root.toString());
-            await(Duration.ofMinutes(1), () -> queued() == 32, manager);
+            await(Duration.ofMinutes(1), () -> Broker.queued() == 32, manager);
             proxy.close();
             startWorker(work, Map.of(), List.of(), "--threads", "4"); // its start overlaps the manager's
-            assertThat(manager.process().waitFor(3, TimeUnit.MINUTES)).isTrue();
-            assertThat(manager.process().exitValue()).as(manager.output()).isEqualTo(1);
+            assertExits(manager, Duration.ofMinutes(3), 1);
             assertThat(manager.stderr()).contains("cannot send the partitions of deleteManifestsPartition to the broker amqp://guest:***@127.0.0.1:" + proxy.port());
         }
         JarProcess rerun = manager(work, Map.of(), "--storage-root", root.toString());
-        assertThat(rerun.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(rerun.process().exitValue()).as(rerun.output()).isZero();
+        assertExits(rerun, Duration.ofMinutes(5), 0);
         assertThat(StorageSnapshot.diff(StorageSnapshot.of(reference), StorageSnapshot.of(root))).isEmpty();
     }
 
@@ -225,8 +214,7 @@ class RemoteWorkersIT {
             JarProcess b = startWorker(work, aws, List.of(), "--threads", "2");
             awaitReady(a, b);
             JarProcess manager = manager(work, aws, "--storage-root", "s3://registry/remote");
-            assertThat(manager.process().waitFor(5, TimeUnit.MINUTES)).isTrue();
-            assertThat(manager.process().exitValue()).as(manager.output()).isZero();
+            assertExits(manager, Duration.ofMinutes(5), 0);
             assertThat(manager.stdout()).as("the workers' requests count with the run's").containsPattern("S3 requests: LIST \\d+");
 
             assertThat(StorageSnapshot.diff(StorageSnapshot.of(s3.bucketFolder().resolve("local")), StorageSnapshot.of(objects)))
@@ -316,6 +304,11 @@ class RemoteWorkersIT {
         return all;
     }
 
+    private static void assertExits(JarProcess process, Duration within, int exitCode) throws Exception {
+        assertThat(process.process().waitFor(within.toMillis(), TimeUnit.MILLISECONDS)).as("ends within " + within).isTrue();
+        assertThat(process.process().exitValue()).as(process.output()).isEqualTo(exitCode);
+    }
+
     private static long lastExecution(String location) {
         return Gc.jdbc().queryForObject("SELECT MAX(e.job_execution_id) FROM gc_execution e JOIN gc_run r ON r.run_id = e.run_id"
                 + " WHERE r.storage_root = ?", Long.class, location);
@@ -328,16 +321,6 @@ class RemoteWorkersIT {
                   JOIN gc_run r ON r.run_id = e.run_id
                  WHERE r.storage_root = ? AND p.step_name LIKE ? AND p.ended_at IS NULL""", Long.class, location, step + ":%");
         return count == null ? 0 : count;
-    }
-
-    private long queued() {
-        CachingConnectionFactory connections = PartitionQueue.connections(BrokerAddress.parse(broker));
-        try {
-            var info = new RabbitAdmin(connections).getQueueInfo(PartitionQueue.NAME);
-            return info == null ? 0 : info.getMessageCount();
-        } finally {
-            connections.destroy();
-        }
     }
 
     private static void await(Duration limit, BooleanSupplier condition, JarProcess process) throws Exception {

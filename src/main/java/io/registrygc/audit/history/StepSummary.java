@@ -11,13 +11,6 @@ public record StepSummary(long stepExecutionId, String name, String status, Stri
         long writeCount, long filterCount, long skipCount, long commitCount, long rollbackCount,
         OffsetDateTime started, OffsetDateTime ended, String worker) {
 
-    public StepSummary(long stepExecutionId, String name, String status, String exitCode, long readCount,
-            long writeCount, long filterCount, long skipCount, long commitCount, long rollbackCount,
-            OffsetDateTime started, OffsetDateTime ended) {
-        this(stepExecutionId, name, status, exitCode, readCount, writeCount, filterCount, skipCount, commitCount,
-                rollbackCount, started, ended, null);
-    }
-
     public Duration duration() {
         return started == null || ended == null ? null : Duration.between(started, ended);
     }

@@ -5,8 +5,10 @@ import io.registrygc.broker.PartitionQueue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueInformation;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 
@@ -44,11 +46,25 @@ public final class Broker {
 
     /** Empties the partition queue (requests of runs that failed stay there until a worker drops them). */
     public static void purge() {
-        CachingConnectionFactory connections = PartitionQueue.connections(BrokerAddress.parse(url()));
-        try {
-            RabbitAdmin admin = new RabbitAdmin(connections);
+        withAdmin(admin -> {
             admin.declareQueue(new Queue(PartitionQueue.NAME, true));
             admin.purgeQueue(PartitionQueue.NAME, false);
+            return null;
+        });
+    }
+
+    /** The requests waiting in the partition queue. */
+    public static long queued() {
+        return withAdmin(admin -> {
+            QueueInformation info = admin.getQueueInfo(PartitionQueue.NAME);
+            return info == null ? 0L : info.getMessageCount();
+        });
+    }
+
+    private static <T> T withAdmin(Function<RabbitAdmin, T> work) {
+        CachingConnectionFactory connections = PartitionQueue.connections(BrokerAddress.parse(url()));
+        try {
+            return work.apply(new RabbitAdmin(connections));
         } finally {
             connections.destroy();
         }
