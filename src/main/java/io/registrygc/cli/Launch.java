@@ -94,6 +94,7 @@ final class Launch {
             Map<String, Object> properties = new HashMap<>(Map.of(
                     "registry-gc.progress.interval-ms", options.progressInterval.toMillis(),
                     "registry-gc.threads", options.threads,
+                    "registry-gc.registry-offline", options.registryOffline,
                     // a connection for each worker thread, the lock, the job repository and the planner
                     "spring.datasource.hikari.maximum-pool-size", options.threads + 4));
             if (options.broker != null) {

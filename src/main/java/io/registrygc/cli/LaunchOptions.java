@@ -30,6 +30,12 @@ class LaunchOptions {
             description = "Log each step's progress (done, rate, time left) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
+    @Option(names = "--registry-offline",
+            description = "The registry is stopped or read-only for the whole run, as its own garbage-collect requires:"
+                    + " skip the looks for pushes made during the run and the grace before blob data (faster). Wrong while"
+                    + " the registry accepts pushes: an image pushed during the run may lose blobs. Decided anew on a resume.")
+    boolean registryOffline;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
             description = "Partitions of the scan and of the blob sweep run on N threads (default: ${DEFAULT-VALUE}); sized for"
                     + " I/O, not for cores: many outstanding reads help a cold scan even on two cores. May change on a resume.")

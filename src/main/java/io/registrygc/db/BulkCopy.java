@@ -1,10 +1,12 @@
 package io.registrygc.db;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -30,20 +32,12 @@ public final class BulkCopy {
         if (rows.isEmpty()) {
             return;
         }
-        StringBuilder csv = new StringBuilder(rows.size() * 128);
-        for (Object[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                if (i > 0) {
-                    csv.append(',');
-                }
-                appendValue(csv, row[i]);
-            }
-            csv.append('\n');
-        }
+        Csv csv = Csv.of(rows);
         String sql = "COPY " + table + " (" + columns + ") FROM STDIN (FORMAT csv)";
         Connection connection = DataSourceUtils.getConnection(dataSource);
         try {
-            connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new StringReader(csv.toString()));
+            connection.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn(sql, new ByteArrayInputStream(csv.bytes, 0, csv.length), 1 << 16);
         } catch (SQLException e) {
             throw new SQLErrorCodeSQLExceptionTranslator(dataSource).translate("COPY " + table, sql, e);
         } catch (IOException e) {
@@ -53,24 +47,84 @@ public final class BulkCopy {
         }
     }
 
-    /** CSV as PostgreSQL reads it: an unquoted empty field is NULL, a quoted one a string (quotes doubled). */
-    static void appendValue(StringBuilder csv, Object value) {
-        if (value == null) {
-            return;
+    /**
+     * Rows as PostgreSQL's CSV in UTF-8: an unquoted empty field is NULL, a quoted one a string (quotes doubled).
+     * Encoded straight into bytes: the scan's strings are digests and names, ASCII but for the odd repository.
+     */
+    static final class Csv {
+        private byte[] bytes;
+        private int length;
+
+        private Csv(int capacity) {
+            bytes = new byte[capacity];
         }
-        if (value instanceof Number || value instanceof Boolean) {
-            csv.append(value);
-            return;
-        }
-        String text = value instanceof OffsetDateTime time ? time.toString() : value.toString();
-        csv.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"') {
-                csv.append('"');
+
+        static Csv of(List<Object[]> rows) {
+            Csv csv = new Csv(rows.size() * 160);
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    if (i > 0) {
+                        csv.put((byte) ',');
+                    }
+                    csv.value(row[i]);
+                }
+                csv.put((byte) '\n');
             }
-            csv.append(c);
+            return csv;
         }
-        csv.append('"');
+
+        String text() {
+            return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        }
+
+        private void value(Object value) {
+            if (value == null) {
+                return;
+            }
+            if (value instanceof Number || value instanceof Boolean) {
+                ascii(value.toString());
+                return;
+            }
+            String text = value instanceof OffsetDateTime time ? time.toString() : value.toString();
+            put((byte) '"');
+            ensure(text.length() + 2);
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c >= 0x80) {
+                    // not ASCII: the rest of the string the slow way
+                    quotedUtf8(text.substring(i));
+                    break;
+                }
+                if (c == '"') {
+                    put((byte) '"');
+                }
+                put((byte) c);
+            }
+            put((byte) '"');
+        }
+
+        private void quotedUtf8(String text) {
+            for (byte b : text.replace("\"", "\"\"").getBytes(StandardCharsets.UTF_8)) {
+                put(b);
+            }
+        }
+
+        private void ascii(String text) {
+            ensure(text.length());
+            for (int i = 0; i < text.length(); i++) {
+                bytes[length++] = (byte) text.charAt(i);
+            }
+        }
+
+        private void put(byte b) {
+            ensure(1);
+            bytes[length++] = b;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
     }
 }

@@ -160,10 +160,11 @@ public class GcJobConfiguration {
 
     /** The looks at the storage inside the deletion phases, shared by their partitions. */
     @Bean
-    LiveRecheck liveRecheck(JdbcTemplate jdbc, @Value("${registry-gc.online.grace:1s}") Duration grace) {
+    LiveRecheck liveRecheck(JdbcTemplate jdbc, @Value("${registry-gc.online.grace:1s}") Duration grace,
+            @Value("${registry-gc.registry-offline:false}") boolean registryOffline) {
         TransactionTemplate ownTransaction = new TransactionTemplate(transactionManager);
         ownTransaction.setPropagationBehavior(TransactionTemplate.PROPAGATION_REQUIRES_NEW);
-        return new LiveRecheck(new PlanRecheck(jdbc), ownTransaction, grace);
+        return new LiveRecheck(new PlanRecheck(jdbc), ownTransaction, grace, registryOffline);
     }
 
     // ------------------------------------------------------------------------------------------------ steps
@@ -206,7 +207,7 @@ public class GcJobConfiguration {
 
     @Bean
     Step deleteManifestsPartition(ItemStreamReader<PlanItem> manifestPlanReader, PlanItemWriter planItemWriter,
-            PartitionHeartbeat partitionHeartbeat, @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
+            PartitionHeartbeat partitionHeartbeat, @Value("${registry-gc.delete.chunk-size:500}") int chunkSize) {
         return planPartitionStep(GcJobNames.MANIFESTS_PARTITION, manifestPlanReader, planItemWriter, chunkSize,
                 manifestProgress, partitionHeartbeat);
     }
@@ -220,7 +221,7 @@ public class GcJobConfiguration {
 
     @Bean
     Step deleteOrphanBlobsPartition(ItemStreamReader<PlanItem> blobPlanReader, PlanItemWriter planItemWriter,
-            PartitionHeartbeat partitionHeartbeat, @Value("${registry-gc.delete.chunk-size:100}") int chunkSize) {
+            PartitionHeartbeat partitionHeartbeat, @Value("${registry-gc.delete.chunk-size:500}") int chunkSize) {
         return planPartitionStep(GcJobNames.SWEEP_PARTITION, blobPlanReader, planItemWriter, chunkSize, sweepProgress,
                 partitionHeartbeat);
     }

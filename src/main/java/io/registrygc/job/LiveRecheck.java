@@ -31,29 +31,54 @@ import org.springframework.transaction.support.TransactionTemplate;
  * a link, every look writes back the links that the manifests found so far need ({@link NeededLinks}); blob data
  * cannot be written back, so it goes only {@link #grace} after the links that served it, when every request that
  * could still rely on them has ended and its manifest shows in the next look.
+ *
+ * <p>An execution started with the registry offline ({@code --registry-offline}: stopped or read-only, what the
+ * registry's own garbage-collect requires) neither looks nor waits: nothing can be pushed while it runs. The manager
+ * records that in the job execution's context, where the partitions' steps read it, on remote workers too.
  */
 class LiveRecheck implements JobExecutionListener {
 
     private static final Logger log = LoggerFactory.getLogger(LiveRecheck.class);
     private static final int MAX_LOOKS_UNTIL_QUIET = 5;
+    private static final String REGISTRY_OFFLINE = "registry-gc.registryOffline";
 
     private final PlanRecheck recheck;
     private final TransactionTemplate ownTransaction;
     private final Duration grace;
+    private final boolean offlineHere;
     /** Per run, the watch its phases share (one process runs a run's phases one after the other). */
     private final Map<Long, PhaseLooks> phases = new ConcurrentHashMap<>();
     private final Map<Long, Long> lastDeletion = new ConcurrentHashMap<>();
 
-    /** {@code ownTransaction}: REQUIRES_NEW, so the marks commit before the chunk that asked deletes anything. */
-    LiveRecheck(PlanRecheck recheck, TransactionTemplate ownTransaction, Duration grace) {
+    /**
+     * {@code ownTransaction}: REQUIRES_NEW, so the marks commit before the chunk that asked deletes anything.
+     * {@code offlineHere}: the executions this process starts are told that the registry is offline.
+     */
+    LiveRecheck(PlanRecheck recheck, TransactionTemplate ownTransaction, Duration grace, boolean offlineHere) {
         this.recheck = recheck;
         this.ownTransaction = ownTransaction;
         this.grace = grace;
+        this.offlineHere = offlineHere;
     }
 
-    /** How long a request the registry has checked may take to write its manifest. */
-    Duration grace() {
-        return grace;
+    /** Whether an execution was started with the registry offline (set, or cleared on a resume, by its manager). */
+    static boolean registryOffline(JobExecution execution) {
+        return execution.getExecutionContext().containsKey(REGISTRY_OFFLINE);
+    }
+
+    @Override
+    public void beforeJob(JobExecution jobExecution) {
+        if (offlineHere) {
+            jobExecution.getExecutionContext().putString(REGISTRY_OFFLINE, "true");
+            log.info("the registry is offline (--registry-offline): no look for pushes during the run");
+        } else {
+            jobExecution.getExecutionContext().remove(REGISTRY_OFFLINE);
+        }
+    }
+
+    /** How long a request the registry has checked may take to write its manifest; nothing when it is offline. */
+    Duration grace(RunContext run) {
+        return run.registryOffline() ? Duration.ZERO : grace;
     }
 
     /**
@@ -62,6 +87,9 @@ class LiveRecheck implements JobExecutionListener {
      * earlier execution found. The links the manifests found so far need are written back.
      */
     void lookAtPhaseStart(RunContext run, RecentManifests recent, PlanRecheck planRecheck) {
+        if (run.registryOffline()) {
+            return;
+        }
         long askedAt = System.nanoTime();
         PhaseLooks going = phases.get(run.runId());
         if (going != null) {
@@ -118,6 +146,9 @@ class LiveRecheck implements JobExecutionListener {
      * has marked plan items since the phase started: the chunk's items, read before, must then be read again.
      */
     boolean lookBeforeDeleting(RunContext run) {
+        if (run.registryOffline()) {
+            return false;
+        }
         long askedAt = System.nanoTime();
         PhaseLooks looks = phases.computeIfAbsent(run.runId(), id -> new PhaseLooks(
                 new RecentManifests(run.reader(), new ManifestParser()).watch(run.settings().cutoff()), askedAt - 1,

@@ -91,7 +91,7 @@ class PlanItemWriter implements ItemWriter<PlanItem> {
 
     private void awaitGrace() throws IOException {
         try {
-            LiveRecheck.sleepUntil(linksDeletedAt + live.grace().toNanos());
+            LiveRecheck.sleepUntil(linksDeletedAt + live.grace(run).toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting to delete blob data", e);

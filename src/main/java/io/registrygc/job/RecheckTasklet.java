@@ -10,7 +10,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /**
  * Before a deletion phase (and after the last): keeps every plan item that what the registry wrote after the run's
  * cutoff holds on to, and writes back links pushed manifests need ({@link LiveRecheck}); the phase's chunks then
- * look again, where something changed, before each deletes. A dry run deletes nothing and skips it.
+ * look again, where something changed, before each deletes. A dry run deletes nothing and skips it, and so does an
+ * execution with the registry offline.
  */
 class RecheckTasklet implements Tasklet {
 
@@ -28,7 +29,7 @@ class RecheckTasklet implements Tasklet {
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws InterruptedException {
-        if (run.settings().dryRun()) {
+        if (run.settings().dryRun() || run.registryOffline()) {
             return RepeatStatus.FINISHED;
         }
         // a request the registry checked before the last deletion has written its manifest by now

@@ -20,11 +20,17 @@ public class MonitoringConfiguration {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 
-    /** Spring Batch 6 records metrics only through an observation registry given to its jobs and steps. */
+    /**
+     * Spring Batch 6 records metrics only through an observation registry given to its jobs and steps. Its per-item
+     * observations ({@code spring.batch.item.read}, {@code .process}) are left out: a run reads hundreds of thousands
+     * of items, and timing each took a seventh of the process's CPU; the chunk, step and job timers stay.
+     */
     @Bean
     ObservationRegistry observationRegistry(MeterRegistry meterRegistry) {
         ObservationRegistry registry = ObservationRegistry.create();
-        registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meterRegistry));
+        registry.observationConfig()
+                .observationPredicate((name, context) -> !name.startsWith("spring.batch.item."))
+                .observationHandler(new DefaultMeterObservationHandler(meterRegistry));
         return registry;
     }
 

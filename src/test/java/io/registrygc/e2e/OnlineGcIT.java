@@ -9,6 +9,7 @@ import io.registrygc.e2e.support.JarProcess;
 import io.registrygc.e2e.support.RegistryApiException;
 import io.registrygc.e2e.support.RegistryClient;
 import io.registrygc.e2e.support.RegistryServer;
+import io.registrygc.e2e.support.StorageSnapshot;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.Gc;
 import io.registrygc.testsupport.TestDatabase;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.BadSqlGrammarException;
@@ -27,7 +29,7 @@ import org.springframework.jdbc.BadSqlGrammarException;
  * drop untagged images; meanwhile a client pushes those images again under new tags (their blobs and layer links
  * still exist, so only the manifests and tags are written); the run is thawed (SIGCONT) and finishes. Every image
  * pushed again must pull whole afterwards, every digest verified: the run re-reads the manifests written since its
- * cutoff before each deletion phase and keeps what they hold.
+ * cutoff before each deletion phase and keeps what they hold; unless it was told the registry is offline.
  */
 class OnlineGcIT {
 
@@ -38,7 +40,59 @@ class OnlineGcIT {
 
     @Test
     void imagesPushedAgainDuringARunPullWholeAfterwards() throws Exception {
-        Path root = E2eDirs.newWorkDir("online-gc").resolve("storage");
+        PushedAgain scenario = pushAgainWhileARunIsFrozen("online-gc");
+
+        try (RegistryServer server = RegistryServer.start(scenario.root())) {
+            RegistryClient client = new RegistryClient(server);
+            for (int i = 0; i < scenario.pushedAgain().size(); i++) {
+                Image image = scenario.pushedAgain().get(i);
+                assertThat(client.headManifest(REPO, "again-" + i, image.mediaType())).contains(image.manifest());
+                for (Digest blob : image.contentBlobs()) {
+                    client.verifyBlob(REPO, blob); // present, and its content matches its digest
+                }
+            }
+            for (Digest blob : scenario.tagged().contentBlobs()) {
+                client.verifyBlob(REPO, blob);
+            }
+            // the images not pushed again went as planned
+            for (Image gone : scenario.notPushedAgain()) {
+                assertThat(client.headManifest(REPO, gone.manifest().toString(), gone.mediaType())).isEmpty();
+            }
+        }
+        assertThat(kept(scenario.root(), "DRIFTED")).as("plan items a look kept: the storage changed during the run")
+                .isPositive();
+    }
+
+    /**
+     * What {@code --registry-offline} promises the operator and costs when it is untrue: the same pushes during the
+     * run are not looked for. Each manifest pushed again is still kept by the check every deletion makes (its link
+     * was written after the cutoff), but nothing keeps its layers: the images pushed again lose blobs. The run says
+     * that it was told so when it starts.
+     */
+    @Test
+    void aRunToldTheRegistryIsOfflineDoesNotLookForPushes() throws Exception {
+        PushedAgain scenario = pushAgainWhileARunIsFrozen("online-gc-offline", "--registry-offline");
+
+        assertThat(scenario.output()).contains("the registry is offline (--registry-offline)");
+        assertThat(kept(scenario.root(), "DRIFTED")).as("no look, so nothing kept by one").isZero();
+        assertThat(kept(scenario.root(), "KEPT_CHANGED")).as("the manifests pushed again, kept by the check before each"
+                + " deletion").isEqualTo(scenario.pushedAgain().size());
+        Set<Digest> left = StorageSnapshot.blobDigests(scenario.root());
+        assertThat(scenario.pushedAgain().stream().flatMap(image -> image.contentBlobs().stream()))
+                .as("layers of the images pushed again, swept").anyMatch(blob -> !left.contains(blob));
+        assertThat(left).containsAll(scenario.tagged().contentBlobs());
+    }
+
+    private record PushedAgain(Path root, Image tagged, List<Image> pushedAgain, List<Image> notPushedAgain,
+            String output) {
+    }
+
+    /**
+     * Untagged images, a run that plans to drop them frozen (SIGSTOP) right after planning, five of them pushed again
+     * under new tags meanwhile, then the run thawed to its end (exit 0).
+     */
+    private static PushedAgain pushAgainWhileARunIsFrozen(String name, String... options) throws Exception {
+        Path root = E2eDirs.newWorkDir(name).resolve("storage");
         List<Image> dropped = new ArrayList<>();
         Image tagged;
         try (RegistryServer server = RegistryServer.start(root)) {
@@ -54,10 +108,13 @@ class OnlineGcIT {
         }
         List<Image> pushedAgain = dropped.subList(0, 5);
 
+        List<String> arguments = new ArrayList<>(List.of("run", "--storage-root", root.toString(), "--delete-untagged",
+                "--min-age", "0", "--threads", "1"));
+        arguments.addAll(List.of(options));
         JarProcess run = JarProcess.start(root.getParent(), List.of("-Dregistry-gc.delete.chunk-size=1", ONLINE_GRACE),
                 Map.of("SPRING_DATASOURCE_URL", TestDatabase.get().url(),
                         "SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", "")),
-                "run", "--storage-root", root.toString(), "--delete-untagged", "--min-age", "0", "--threads", "1");
+                arguments.toArray(String[]::new));
         awaitPlanned(root);
         signal("STOP", run.process());
         try (RegistryServer server = RegistryServer.start(root)) {
@@ -71,28 +128,12 @@ class OnlineGcIT {
         }
         assertThat(run.process().waitFor(300, TimeUnit.SECONDS)).isTrue();
         assertThat(run.process().exitValue()).as(run.output()).isZero();
+        return new PushedAgain(root, tagged, pushedAgain, dropped.subList(5, dropped.size()), run.output());
+    }
 
-        try (RegistryServer server = RegistryServer.start(root)) {
-            RegistryClient client = new RegistryClient(server);
-            for (int i = 0; i < pushedAgain.size(); i++) {
-                Image image = pushedAgain.get(i);
-                assertThat(client.headManifest(REPO, "again-" + i, image.mediaType())).contains(image.manifest());
-                for (Digest blob : image.contentBlobs()) {
-                    client.verifyBlob(REPO, blob); // present, and its content matches its digest
-                }
-            }
-            for (Digest blob : tagged.contentBlobs()) {
-                client.verifyBlob(REPO, blob);
-            }
-            // the images not pushed again went as planned
-            for (Image gone : dropped.subList(5, dropped.size())) {
-                assertThat(client.headManifest(REPO, gone.manifest().toString(), gone.mediaType())).isEmpty();
-            }
-        }
-        long runId = Gc.lastRunId(root);
-        Long kept = Gc.jdbc().queryForObject("""
-                SELECT COUNT(*) FROM gc_audit WHERE run_id = ? AND outcome IN ('DRIFTED', 'KEPT_CHANGED')""", Long.class, runId);
-        assertThat(kept).as("plan items kept because the storage changed during the run").isPositive();
+    private static long kept(Path root, String outcome) {
+        return Gc.jdbc().queryForObject("SELECT COUNT(*) FROM gc_audit WHERE run_id = ? AND outcome = ?", Long.class,
+                Gc.lastRunId(root), outcome);
     }
 
     /**
