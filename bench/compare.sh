@@ -9,7 +9,8 @@
 #                                            30 minutes for the default 1,000 x 10 x 7, i.e. 100,000 blobs)
 #
 # CACHE=cold (default: the page cache is dropped before each run), warm (the copy just written is in the
-# cache), or both. Extra options for registry-gc in GC_OPTIONS (e.g. "--threads 16"), for its JVM in
+# cache), or both. Extra options for registry-gc in GC_OPTIONS (e.g. "--threads 16"; "--registry-offline" for the
+# conditions the reference GC itself requires, a registry stopped or read-only), for its JVM in
 # JAVA_OPTIONS (e.g. -Xmx256m); it runs through bin/registry-gc. Needs docker-registry (apt-get install docker-registry), python3 and
 # target/registry-gc.jar (mvn -B package -DskipTests). SPRING_DATASOURCE_URL selects a PostgreSQL server;
 # otherwise the embedded one (its start is then part of each run's time). Prints a table; writes nothing
