@@ -87,7 +87,6 @@ public final class BulkCopy {
             }
             String text = value instanceof OffsetDateTime time ? time.toString() : value.toString();
             put((byte) '"');
-            ensure(text.length() + 2);
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 if (c >= 0x80) {

@@ -115,11 +115,11 @@ class LiveRecheck implements JobExecutionListener {
         lastDeletion.put(runId, System.nanoTime());
     }
 
-    /** Waits until {@link #grace} has passed since the last deletion of the run in this process. */
-    void awaitGraceAfterDeletions(long runId) throws InterruptedException {
-        Long last = lastDeletion.get(runId);
+    /** Waits until the run's grace has passed since its last deletion in this process (none: the registry is offline). */
+    void awaitGraceAfterDeletions(RunContext run) throws InterruptedException {
+        Long last = lastDeletion.get(run.runId());
         if (last != null) {
-            sleepUntil(last + grace.toNanos());
+            sleepUntil(last + grace(run).toNanos());
         }
     }
 

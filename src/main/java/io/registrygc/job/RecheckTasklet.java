@@ -10,8 +10,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /**
  * Before a deletion phase (and after the last): keeps every plan item that what the registry wrote after the run's
  * cutoff holds on to, and writes back links pushed manifests need ({@link LiveRecheck}); the phase's chunks then
- * look again, where something changed, before each deletes. A dry run deletes nothing and skips it, and so does an
- * execution with the registry offline.
+ * look again, where something changed, before each deletes. A dry run deletes nothing and skips it.
  */
 class RecheckTasklet implements Tasklet {
 
@@ -29,11 +28,11 @@ class RecheckTasklet implements Tasklet {
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws InterruptedException {
-        if (run.settings().dryRun() || run.registryOffline()) {
+        if (run.settings().dryRun()) {
             return RepeatStatus.FINISHED;
         }
         // a request the registry checked before the last deletion has written its manifest by now
-        live.awaitGraceAfterDeletions(run.runId());
+        live.awaitGraceAfterDeletions(run);
         live.lookAtPhaseStart(run, recent, recheck);
         return RepeatStatus.FINISHED;
     }
