@@ -448,44 +448,62 @@ public final class GcPlanner {
                 ) blockers"""), String.class, runId, runId);
     }
 
+    /**
+     * The sweep: each repository's layer links that no kept manifest of it references, then every blob no kept manifest
+     * references (a fresh link keeps its blob: a push in flight). One statement, so that the owners are computed once.
+     */
     private void planBlobPhase(long runId) {
-        insertPlan(runId, Phase.BLOBS, Action.DELETE_LAYER_LINK, """
-                WITH %s, %s
-                SELECT l.repository, NULL, l.digest, 0, 'no kept manifest of ' || l.repository || ' references it',
-                       COALESCE(o.rule, :unreachableRule)
-                  FROM gc_layer_link l
-                  LEFT JOIN owner o ON o.digest = l.digest
-                  JOIN gc_repository repo ON repo.run_id = l.run_id AND repo.repository = l.repository
-                  JOIN gc_run r ON r.run_id = l.run_id
-                 WHERE l.run_id = :run AND NOT repo.tainted AND l.modified_at <= r.cutoff
-                   AND NOT EXISTS (SELECT 1 FROM deleted_repository d WHERE d.repository = l.repository)
-                   AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k
-                                    WHERE k.run_id = l.run_id AND k.repository = l.repository AND k.digest = l.digest)
-                 ORDER BY l.repository, l.digest""".formatted(DELETED_REPOSITORY, OWNER));
-        insertPlan(runId, Phase.BLOBS, Action.DELETE_BLOB, """
-                WITH fresh_link (digest) AS (
+        insertPlan(runId, Phase.BLOBS, """
+                WITH %s, %s,
+                fresh_link (digest) AS (
                     SELECT DISTINCT l.digest FROM gc_layer_link l JOIN gc_run r ON r.run_id = l.run_id
                      WHERE l.run_id = :run AND l.modified_at > r.cutoff
-                ), %s
-                SELECT NULL, NULL, b.digest, GREATEST(b.size, 0),
-                       CASE WHEN b.size < 0 THEN 'blob folder without data, referenced by no kept manifest'
-                            ELSE 'no kept manifest references it' END,
-                       COALESCE(o.rule, :orphanRule)
-                  FROM gc_blob b JOIN gc_run r ON r.run_id = b.run_id
-                  LEFT JOIN owner o ON o.digest = b.digest
-                 WHERE b.run_id = :run AND b.modified_at <= r.cutoff
-                   AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k WHERE k.run_id = b.run_id AND k.digest = b.digest)
-                   AND NOT EXISTS (SELECT 1 FROM fresh_link f WHERE f.digest = b.digest)
-                 ORDER BY b.digest""".formatted(OWNER));
+                ),
+                link (repository, digest, rule) AS (
+                    SELECT l.repository, l.digest, COALESCE(o.rule, :unreachableRule)
+                      FROM gc_layer_link l
+                      LEFT JOIN owner o ON o.digest = l.digest
+                      JOIN gc_repository repo ON repo.run_id = l.run_id AND repo.repository = l.repository
+                      JOIN gc_run r ON r.run_id = l.run_id
+                     WHERE l.run_id = :run AND NOT repo.tainted AND l.modified_at <= r.cutoff
+                       AND NOT EXISTS (SELECT 1 FROM deleted_repository d WHERE d.repository = l.repository)
+                       AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k
+                                        WHERE k.run_id = l.run_id AND k.repository = l.repository AND k.digest = l.digest)
+                     ORDER BY l.repository, l.digest
+                ),
+                blob (digest, size, rule) AS (
+                    SELECT b.digest, b.size, COALESCE(o.rule, :orphanRule)
+                      FROM gc_blob b JOIN gc_run r ON r.run_id = b.run_id
+                      LEFT JOIN owner o ON o.digest = b.digest
+                     WHERE b.run_id = :run AND b.modified_at <= r.cutoff
+                       AND NOT EXISTS (SELECT 1 FROM gc_kept_digest k WHERE k.run_id = b.run_id AND k.digest = b.digest)
+                       AND NOT EXISTS (SELECT 1 FROM fresh_link f WHERE f.digest = b.digest)
+                     ORDER BY b.digest
+                )
+                SELECT :deleteLink, repository, NULL, digest, 0, 'no kept manifest of ' || repository || ' references it', rule
+                  FROM link
+                UNION ALL
+                SELECT :deleteBlob, NULL, NULL, digest, GREATEST(size, 0),
+                       CASE WHEN size < 0 THEN 'blob folder without data, referenced by no kept manifest'
+                            ELSE 'no kept manifest references it' END, rule
+                  FROM blob""".formatted(DELETED_REPOSITORY, OWNER));
     }
 
     /** Appends items of one action to the plan, in the order the select gives, numbered after what is there. */
     private void insertPlan(long runId, Phase phase, Action action, String select) {
+        insertPlan(runId, phase, "SELECT '%s', q.* FROM (%s) AS q".formatted(action.name(), select));
+    }
+
+    /**
+     * Appends items to the plan, in the order the select gives them (action, repository, tag, digest, bytes, reason,
+     * rule), numbered after what is there.
+     */
+    private void insertPlan(long runId, Phase phase, String select) {
         run(runId, """
                 INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part)
                 SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (),
-                       '%s', '%s', p.*, %s FROM (%s) AS p (repository, tag, digest, bytes, reason, rule)"""
-                .formatted(phase.name(), action.name(), phase == Phase.MANIFESTS ? MANIFEST_PART : BLOB_PART, select));
+                       '%s', p.*, %s FROM (%s) AS p (action, repository, tag, digest, bytes, reason, rule)"""
+                .formatted(phase.name(), phase == Phase.MANIFESTS ? MANIFEST_PART : BLOB_PART, select));
     }
 
     private void run(long runId, String sql) {

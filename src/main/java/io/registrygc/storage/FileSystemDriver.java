@@ -167,7 +167,7 @@ public final class FileSystemDriver implements StorageDriver {
         }
         boolean mainRemoved = false;
         try {
-            mainRemoved = mainFile != null && Files.deleteIfExists(path.resolve(mainFile));
+            mainRemoved = mainFile != null && unlink(path.resolve(mainFile));
             Files.delete(path);
         } catch (NoSuchFileException e) {
             // removed meanwhile (an interrupted execution, or the registry): nothing left to do
@@ -232,6 +232,14 @@ public final class FileSystemDriver implements StorageDriver {
             return FileVisitResult.CONTINUE;
         }
         throw e;
+    }
+
+    /**
+     * Removes a file in one system call where {@link Files#deleteIfExists} takes two (it looks at the file before it
+     * removes it); a file it cannot remove is left to {@link Files#deleteIfExists}, which says why.
+     */
+    private static boolean unlink(Path file) throws IOException {
+        return file.toFile().delete() || Files.deleteIfExists(file);
     }
 
     private static boolean isEmptyDirectory(Path folder) throws IOException {
