@@ -164,7 +164,7 @@ public class GcJobConfiguration {
             @Value("${registry-gc.registry-offline:false}") boolean registryOffline) {
         TransactionTemplate ownTransaction = new TransactionTemplate(transactionManager);
         ownTransaction.setPropagationBehavior(TransactionTemplate.PROPAGATION_REQUIRES_NEW);
-        return new LiveRecheck(new PlanRecheck(jdbc), ownTransaction, grace, registryOffline);
+        return new LiveRecheck(new PlanRecheck(jdbc), jobRepository, ownTransaction, grace, registryOffline);
     }
 
     // ------------------------------------------------------------------------------------------------ steps

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -43,6 +44,7 @@ class LiveRecheck implements JobExecutionListener {
     private static final String REGISTRY_OFFLINE = "registry-gc.registryOffline";
 
     private final PlanRecheck recheck;
+    private final JobRepository jobRepository;
     private final TransactionTemplate ownTransaction;
     private final Duration grace;
     private final boolean offlineHere;
@@ -54,8 +56,10 @@ class LiveRecheck implements JobExecutionListener {
      * {@code ownTransaction}: REQUIRES_NEW, so the marks commit before the chunk that asked deletes anything.
      * {@code offlineHere}: the executions this process starts are told that the registry is offline.
      */
-    LiveRecheck(PlanRecheck recheck, TransactionTemplate ownTransaction, Duration grace, boolean offlineHere) {
+    LiveRecheck(PlanRecheck recheck, JobRepository jobRepository, TransactionTemplate ownTransaction, Duration grace,
+            boolean offlineHere) {
         this.recheck = recheck;
+        this.jobRepository = jobRepository;
         this.ownTransaction = ownTransaction;
         this.grace = grace;
         this.offlineHere = offlineHere;
@@ -74,6 +78,9 @@ class LiveRecheck implements JobExecutionListener {
         } else {
             jobExecution.getExecutionContext().remove(REGISTRY_OFFLINE);
         }
+        // stored now, not after the first step: a resume skips the completed steps, and a remote worker reads the
+        // context from the database (else it would follow the execution this one resumes, whose context was copied)
+        jobRepository.updateExecutionContext(jobExecution);
     }
 
     /** How long a request the registry has checked may take to write its manifest; nothing when it is offline. */
