@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.registrygc.testsupport.MigratedDatabase;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
@@ -43,8 +45,8 @@ class LiveRecheckTest {
         JobExecution offline = jobRepository.createJobExecution(run, parameters, new ExecutionContext());
         managerOf(true).beforeJob(offline);
         assertThat(LiveRecheck.registryOffline(asAWorkerSeesIt(offline))).as("started with --registry-offline").isTrue();
-        offline.setStatus(org.springframework.batch.core.BatchStatus.FAILED);
-        offline.setEndTime(java.time.LocalDateTime.now());
+        offline.setStatus(BatchStatus.FAILED);
+        offline.setEndTime(LocalDateTime.now());
         jobRepository.update(offline);
 
         // a resume starts from a copy of the failed execution's context, then its manager decides anew

@@ -15,9 +15,7 @@ class FileSystemDriverTest {
 
     @Test
     void aFolderWithItsMainFileGoesWholeAndSaysTheFileWentWithIt() throws IOException {
-        Files.createDirectories(root.resolve("blobs/ab"));
-        Files.writeString(root.resolve("blobs/ab/data"), "content");
-        FileSystemDriver driver = new FileSystemDriver(root);
+        FileSystemDriver driver = blobFolderWithData();
 
         assertThat(driver.deleteFolder("blobs/ab", "data")).isEqualTo(StorageDriver.Removal.FOLDER_AND_MAIN_FILE);
         assertThat(root.resolve("blobs/ab")).doesNotExist();
@@ -35,10 +33,9 @@ class FileSystemDriverTest {
 
     @Test
     void aFolderHoldingMoreThanItsMainFileGoesWithAllItHolds() throws IOException {
+        FileSystemDriver driver = blobFolderWithData();
         Files.createDirectories(root.resolve("blobs/ab/nested"));
-        Files.writeString(root.resolve("blobs/ab/data"), "content");
         Files.writeString(root.resolve("blobs/ab/nested/startedat"), "then");
-        FileSystemDriver driver = new FileSystemDriver(root);
 
         assertThat(driver.deleteFolder("blobs/ab", "data")).isEqualTo(StorageDriver.Removal.FOLDER_AND_MAIN_FILE);
         assertThat(root.resolve("blobs/ab")).doesNotExist();
@@ -65,5 +62,12 @@ class FileSystemDriverTest {
         assertThat(driver.deleteFolder("blobs/ab", "data")).isEqualTo(StorageDriver.Removal.NOTHING);
         assertThat(root.resolve("blobs/ab")).isSymbolicLink();
         assertThat(elsewhere.resolve("data")).hasContent("not ours");
+    }
+
+    /** blobs/ab holding its main file, data, and a driver on the root. */
+    private FileSystemDriver blobFolderWithData() throws IOException {
+        Files.createDirectories(root.resolve("blobs/ab"));
+        Files.writeString(root.resolve("blobs/ab/data"), "content");
+        return new FileSystemDriver(root);
     }
 }
