@@ -36,6 +36,8 @@ class PlanItemWriter implements ItemWriter<PlanItem> {
     private final PlanStore plans;
     /** When this partition last deleted links; at first, when it started (an earlier execution may just have). */
     private long linksDeletedAt = System.nanoTime();
+    /** Whether this partition has deleted blob data: a layer link to delete after that is a plan out of order. */
+    private boolean dataReached;
 
     /** {@code verifyLease}: throws when this run may no longer delete (its storage lease was taken over). */
     PlanItemWriter(PlanExecutor executor, AuditLog audit, RunMetrics metrics, RunContext run, Runnable verifyLease,
@@ -56,6 +58,7 @@ class PlanItemWriter implements ItemWriter<PlanItem> {
         while (firstData < items.size() && items.get(firstData).action() != PlanItem.Action.DELETE_BLOB) {
             firstData++;
         }
+        requireLinksBeforeData(items, firstData);
         List<ExecutedItem> done = new ArrayList<>(carryOut(items.subList(0, firstData)));
         if (firstData > 0) {
             linksDeletedAt = System.nanoTime();
@@ -65,6 +68,7 @@ class PlanItemWriter implements ItemWriter<PlanItem> {
                 awaitGrace();
             }
             done.addAll(carryOut(items.subList(firstData, items.size())));
+            dataReached = true;
         }
         done.stream().filter(e -> e.outcome() == Outcome.KEPT_CHANGED)
                 .forEach(e -> log.warn("kept {}: it changed after the run's cutoff", e.item().describe()));
@@ -87,6 +91,20 @@ class PlanItemWriter implements ItemWriter<PlanItem> {
             live.deleted(run.runId());
         }
         return done;
+    }
+
+    /**
+     * The planner numbers a partition's layer links before its blobs; a link that comes after blob data would, for a
+     * moment, point at nothing (a pull of it fails). A drifted item is only recorded, so its place does not matter.
+     */
+    private void requireLinksBeforeData(List<? extends PlanItem> items, int firstData) {
+        for (int i = dataReached ? 0 : firstData; i < items.size(); i++) {
+            PlanItem item = items.get(i);
+            if (item.action() == PlanItem.Action.DELETE_LAYER_LINK && item.drift() == null) {
+                throw new IllegalStateException("plan out of order: " + item.describe() + " (item " + item.seq()
+                        + ") comes after blob data of its partition; nothing more is deleted in it");
+            }
+        }
     }
 
     private void awaitGrace() throws IOException {

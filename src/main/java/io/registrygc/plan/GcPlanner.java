@@ -450,7 +450,9 @@ public final class GcPlanner {
 
     /**
      * The sweep: each repository's layer links that no kept manifest of it references, then every blob no kept manifest
-     * references (a fresh link keeps its blob: a push in flight). One statement, so that the owners are computed once.
+     * references (a fresh link keeps its blob: a push in flight). One statement, so that the owners are computed once;
+     * its rows are numbered in the order it gives them, every link before every blob, which is the order the sweep
+     * reads a partition in (by seq alone, a range of an index).
      */
     private void planBlobPhase(long runId) {
         insertPlan(runId, Phase.BLOBS, """

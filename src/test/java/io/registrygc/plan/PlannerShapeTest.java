@@ -75,6 +75,24 @@ class PlannerShapeTest {
         assertThat(plan).containsEntry("manifests", 12_000L).containsEntry("links", 48_000L).containsEntry("blobs", 56_030L);
     }
 
+    /** The sweep reads a partition by seq alone and must meet its layer links before its blobs. */
+    @Test
+    void everyPartitionOfTheBlobPhaseNumbersItsLinksBeforeItsBlobs() {
+        new GcPlanner(jdbc).plan(runId);
+        List<Map<String, Object>> partitions = jdbc.queryForList("""
+                SELECT part, COUNT(*) FILTER (WHERE action = ?) AS links, COUNT(*) FILTER (WHERE action = ?) AS blobs,
+                       MAX(seq) FILTER (WHERE action = ?) < MIN(seq) FILTER (WHERE action = ?) AS links_first
+                  FROM gc_plan_item WHERE run_id = ? AND phase = 'BLOBS' GROUP BY part ORDER BY part""",
+                PlanItem.Action.DELETE_LAYER_LINK.name(), PlanItem.Action.DELETE_BLOB.name(),
+                PlanItem.Action.DELETE_LAYER_LINK.name(), PlanItem.Action.DELETE_BLOB.name(), runId);
+
+        assertThat(partitions).hasSize(16).allSatisfy(partition -> {
+            assertThat((Long) partition.get("links")).as("links of partition %s", partition.get("part")).isPositive();
+            assertThat((Long) partition.get("blobs")).as("blobs of partition %s", partition.get("part")).isPositive();
+            assertThat(partition.get("links_first")).as("links first in partition %s", partition.get("part")).isEqualTo(true);
+        });
+    }
+
     @Test
     void theCheckFindsALoopOverTwoLargeInputs() {
         jdbc.execute("SET enable_hashjoin = off");

@@ -1,0 +1,101 @@
+package io.registrygc.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.registrygc.plan.PlanItem;
+import io.registrygc.testsupport.MigratedDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The sweep reads its partitions of the plan page by page with the reader built here. A later page must be a range of
+ * the index that ends at the page's size; once it sorted the partition's remaining rows for every page, which made a
+ * million-blob sweep quadratic. Reads a partition of a real plan table and explains the query of its later pages.
+ */
+class PlanReaderTest {
+
+    private static final int PARTS = 4;
+    private static final int LINKS_PER_PART = 3000;
+    private static final int BLOBS_PER_PART = 3000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static long runId;
+
+    /** A blob phase as the planner numbers it: every partition's layer links, then every partition's blobs. */
+    @BeforeAll
+    static void planOfFourPartitions() {
+        JdbcTemplate db = MigratedDatabase.jdbc();
+        runId = db.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
+        int links = PARTS * LINKS_PER_PART;
+        db.update("""
+                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part)
+                SELECT ?, i, 'BLOBS', CASE WHEN i <= ? THEN 'DELETE_LAYER_LINK' ELSE 'DELETE_BLOB' END,
+                       CASE WHEN i <= ? THEN 'team/app' END, NULL, 'sha256:' || lpad(to_hex(i), 64, '0'), 10,
+                       'no kept manifest references it', 'orphan', i % ?
+                  FROM generate_series(1, ?) AS i""", runId, links, links, PARTS, links + PARTS * BLOBS_PER_PART);
+        db.execute("ANALYZE gc_plan_item");
+    }
+
+    @AfterAll
+    static void forgetThePlan() {
+        MigratedDatabase.jdbc().update("DELETE FROM gc_plan_item WHERE run_id = ?", runId);
+    }
+
+    @Test
+    void aPartitionIsReadInPlanOrderItsLinksBeforeItsBlobs() throws Exception {
+        JdbcPagingItemReader<PlanItem> reader = GcJobConfiguration.planReader(runId, PlanItem.Phase.BLOBS, 1, dataSource());
+        reader.afterPropertiesSet();
+        reader.open(new ExecutionContext());
+        List<PlanItem> items = new ArrayList<>();
+        for (PlanItem item = reader.read(); item != null; item = reader.read()) {
+            items.add(item);
+        }
+        reader.close();
+
+        assertThat(items).hasSize(LINKS_PER_PART + BLOBS_PER_PART);
+        assertThat(items).extracting(PlanItem::seq).isSorted().allMatch(seq -> seq % PARTS == 1);
+        assertThat(items.subList(0, LINKS_PER_PART)).extracting(PlanItem::action)
+                .containsOnly(PlanItem.Action.DELETE_LAYER_LINK);
+        assertThat(items.subList(LINKS_PER_PART, items.size())).extracting(PlanItem::action)
+                .containsOnly(PlanItem.Action.DELETE_BLOB);
+    }
+
+    @Test
+    void aLaterPageReadsOnlyItsOwnRowsFromTheIndex() throws Exception {
+        // the page after the partition's last link: the blobs are what remains
+        long lastSeqRead = (long) PARTS * LINKS_PER_PART - PARTS + 1;
+        String page = GcJobConfiguration.planQuery(dataSource()).generateRemainingPagesQuery(GcJobConfiguration.PLAN_PAGE)
+                .replace(":run", Long.toString(runId)).replace(":phase", "'BLOBS'").replace(":part", "1")
+                .replace(":_seq", Long.toString(lastSeqRead));
+        JsonNode plan = JSON.readTree(MigratedDatabase.jdbc().queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + page,
+                String.class)).get(0).get("Plan");
+
+        List<String> nodes = new ArrayList<>();
+        long[] rowsVisited = {0};
+        visit(plan, nodes, rowsVisited);
+        assertThat(nodes).as(page).doesNotContain("Sort", "Incremental Sort").contains("Index Scan");
+        assertThat(rowsVisited[0]).as("rows the page's scans visit").isEqualTo(GcJobConfiguration.PLAN_PAGE);
+    }
+
+    private static void visit(JsonNode node, List<String> nodes, long[] rowsVisited) {
+        String type = node.get("Node Type").asText();
+        nodes.add(type);
+        if (type.endsWith("Scan")) {
+            rowsVisited[0] += node.get("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong();
+        }
+        node.path("Plans").forEach(child -> visit(child, nodes, rowsVisited));
+    }
+
+    private static DataSource dataSource() {
+        return MigratedDatabase.jdbc().getDataSource();
+    }
+}
