@@ -47,7 +47,7 @@ class PlanReaderTest {
 
     @AfterAll
     static void forgetThePlan() {
-        MigratedDatabase.jdbc().update("DELETE FROM gc_plan_item WHERE run_id = ?", runId);
+        MigratedDatabase.forgetRun(runId);
     }
 
     @Test
