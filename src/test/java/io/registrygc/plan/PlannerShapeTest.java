@@ -59,11 +59,11 @@ class PlannerShapeTest {
     void noPlanningStatementLoopsOverTwoLargeInputs() {
         List<String> quadratic = new ArrayList<>();
         List<String> explained = new ArrayList<>();
-        new GcPlanner(jdbc, sql -> {
+        inOneTransaction(() -> new GcPlanner(jdbc, sql -> {
             JsonNode plan = readPlan(jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
             explained.add(sql);
             quadraticLoops(plan.get(0).get("Plan"), sql.strip().lines().findFirst().orElse(""), quadratic);
-        }).plan(runId);
+        }).plan(runId));
 
         assertThat(explained).as("statements explained").hasSizeGreaterThan(10);
         assertThat(quadratic).as("nested loops over two large inputs").isEmpty();
@@ -78,7 +78,7 @@ class PlannerShapeTest {
     /** The sweep reads a partition by seq alone and must meet its layer links before its blobs. */
     @Test
     void everyPartitionOfTheBlobPhaseNumbersItsLinksBeforeItsBlobs() {
-        new GcPlanner(jdbc).plan(runId);
+        inOneTransaction(() -> new GcPlanner(jdbc).plan(runId));
         List<Map<String, Object>> partitions = jdbc.queryForList("""
                 SELECT part, COUNT(*) FILTER (WHERE action = ?) AS links, COUNT(*) FILTER (WHERE action = ?) AS blobs,
                        MAX(seq) FILTER (WHERE action = ?) < MIN(seq) FILTER (WHERE action = ?) AS links_first
@@ -109,6 +109,24 @@ class PlannerShapeTest {
         } finally {
             jdbc.execute("RESET enable_hashjoin");
             jdbc.execute("RESET enable_mergejoin");
+        }
+    }
+
+    /** As the scan step plans: in a transaction, where the planner's settings hold (they are SET LOCAL). */
+    private static void inOneTransaction(Runnable planning) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                planning.run();
+                connection.commit();
+            } catch (RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
