@@ -146,10 +146,9 @@ public final class GcPlanner {
         // of 70 characters: twice the time of hashing them at 100,000 blobs). For the planning transaction only.
         jdbc.execute("SET LOCAL enable_nestloop = off");
         jdbc.execute("SET LOCAL enable_mergejoin = off");
-        // fresh statistics: the scan has just bulk-loaded these tables, and without them PostgreSQL plans the
-        // reachability joins as nested loops over the whole registry (minutes at 100,000 blobs instead of seconds)
-        // with every join a hash join the statistics only size the hash tables and choose the side to hash: a sample of
-        // 7,500 rows per table does that (PostgreSQL's default, 30,000, took a fifth of the planning at 100,000 blobs)
+        // fresh statistics: the scan has just bulk-loaded these tables. With every join a hash join they only size the
+        // hash tables and choose the side to hash: a sample of 7,500 rows per table does that (PostgreSQL's default,
+        // 30,000, took a fifth of the planning at 100,000 blobs)
         jdbc.execute("SET LOCAL default_statistics_target = 25");
         jdbc.execute("ANALYZE gc_repository, gc_selection");
         RunPartitions.analyze(jdbc, runId, "gc_manifest", "gc_tag", "gc_reference", "gc_layer_link", "gc_blob");
@@ -279,7 +278,8 @@ public final class GcPlanner {
                   LEFT JOIN gc_blob b ON b.run_id = :run AND a.action = :deleteBlob AND b.digest = a.digest
                   LEFT JOIN gc_layer_link l ON l.run_id = :run AND a.action = :deleteLink
                                            AND l.repository = a.repository AND l.digest = a.digest
-                  LEFT JOIN (SELECT digest, MIN(repository) AS repository FROM kept GROUP BY digest) kb ON a.action = :deleteBlob AND kb.digest = a.digest
+                  LEFT JOIN (SELECT digest, MIN(repository) AS repository FROM kept GROUP BY digest) kb
+                         ON a.action = :deleteBlob AND kb.digest = a.digest
                   LEFT JOIN (SELECT DISTINCT repository, digest FROM kept) kl
                          ON a.action = :deleteLink AND kl.repository = a.repository AND kl.digest = a.digest
                  WHERE a.run_id = :applied
