@@ -7,6 +7,7 @@ import io.registrygc.plan.GcPlanner;
 import io.registrygc.run.GcSettings;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.MigratedDatabase;
+import io.registrygc.testsupport.PlannedRun;
 import io.registrygc.testsupport.ScanFixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +79,7 @@ class ScanStatePruningTest {
                 .layerLink(layer, OLD);
         scan.blob(tagged, 10, OLD).blob(untagged, 10, OLD).blob(layer, 100, OLD).blob(orphan, 5, OLD);
         scan.storeInto(jdbc, run);
-        new GcPlanner(jdbc).plan(run);
+        PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc), run);
         return run;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.registrygc.testsupport.MigratedDatabase;
+import io.registrygc.testsupport.PlannedRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -59,11 +60,11 @@ class PlannerShapeTest {
     void noPlanningStatementLoopsOverTwoLargeInputs() {
         List<String> quadratic = new ArrayList<>();
         List<String> explained = new ArrayList<>();
-        inOneTransaction(() -> new GcPlanner(jdbc, sql -> {
+        PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc, sql -> {
             JsonNode plan = readPlan(jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
             explained.add(sql);
             quadraticLoops(plan.get(0).get("Plan"), sql.strip().lines().findFirst().orElse(""), quadratic);
-        }).plan(runId));
+        }), runId);
 
         assertThat(explained).as("statements explained").hasSizeGreaterThan(10);
         assertThat(quadratic).as("nested loops over two large inputs").isEmpty();
@@ -78,7 +79,7 @@ class PlannerShapeTest {
     /** The sweep reads a partition by seq alone and must meet its layer links before its blobs. */
     @Test
     void everyPartitionOfTheBlobPhaseNumbersItsLinksBeforeItsBlobs() {
-        inOneTransaction(() -> new GcPlanner(jdbc).plan(runId));
+        PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId);
         List<Map<String, Object>> partitions = jdbc.queryForList("""
                 SELECT part, COUNT(*) FILTER (WHERE action = ?) AS links, COUNT(*) FILTER (WHERE action = ?) AS blobs,
                        MAX(seq) FILTER (WHERE action = ?) < MIN(seq) FILTER (WHERE action = ?) AS links_first
@@ -109,24 +110,6 @@ class PlannerShapeTest {
         } finally {
             jdbc.execute("RESET enable_hashjoin");
             jdbc.execute("RESET enable_mergejoin");
-        }
-    }
-
-    /** As the scan step plans: in a transaction, where the planner's settings hold (they are SET LOCAL). */
-    private static void inOneTransaction(Runnable planning) {
-        try {
-            connection.setAutoCommit(false);
-            try {
-                planning.run();
-                connection.commit();
-            } catch (RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 

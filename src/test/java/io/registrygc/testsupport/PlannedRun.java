@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The planner's decisions for one scanned registry, read back from the database: the plan of each phase (through
@@ -23,11 +25,20 @@ public record PlannedRun(long runId, List<PlanItem> manifestPhase, List<PlanItem
         long runId = MigratedDatabase.startRun(settings);
         try {
             scan.storeInto(jdbc, runId);
-            new GcPlanner(jdbc).plan(runId);
+            planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId);
             return read(runId);
         } finally {
             MigratedDatabase.forgetRun(runId);
         }
+    }
+
+    /**
+     * Plans in one transaction, as the scan step does: the planner's settings (hash joins only, the statistics'
+     * sample) are {@code SET LOCAL} and hold only there.
+     */
+    public static void planAsTheJobDoes(JdbcTemplate jdbc, GcPlanner planner, long runId) {
+        new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()))
+                .executeWithoutResult(status -> planner.plan(runId));
     }
 
     /** What the planner left in the database for a run. */
