@@ -62,6 +62,14 @@ public interface StorageDriver extends AutoCloseable {
     List<Branch> branches(String folder, List<String> names, String fileName) throws IOException;
 
     /**
+     * Every sub-folder of {@code folder}, as {@link #branches(String, List, String)} gives them; a filesystem reads
+     * them in one opening of the folder. (An object store's scan lists whole trees instead.)
+     */
+    default List<Branch> branches(String folder, String fileName) throws IOException {
+        return branches(folder, names(folder), fileName);
+    }
+
+    /**
      * Every file below {@code folder}, at any depth, with its size and time; its name is its path below the folder.
      * On an object store one listing of a tree costs a request per thousand keys, far less than a listing per folder.
      */

@@ -419,7 +419,7 @@ public final class StorageReader {
                     continue;
                 }
                 String algorithmFolder = root + "/" + algorithm.name();
-                for (Branch branch : storage.branches(algorithmFolder, storage.names(algorithmFolder), "link")) {
+                for (Branch branch : storage.branches(algorithmFolder, "link")) {
                     String folder = algorithmFolder + "/" + branch.name();
                     Optional<Digest> digest = Digest.tryParse(algorithm.name() + ":" + branch.name());
                     if (branch.folder().kind() == StorageDriver.Kind.SYMLINK) {
