@@ -397,10 +397,19 @@ public final class GcPlanner {
                 )
                 UPDATE gc_manifest m SET keep_reason = d.keep_reason
                   FROM decision d
-                 WHERE m.run_id = :run AND m.repository = d.repository AND m.digest = d.digest""".formatted(LIVE_TAG));
+                 WHERE m.run_id = :run AND m.repository = d.repository AND m.digest = d.digest
+                   AND d.keep_reason IS NOT NULL""".formatted(LIVE_TAG));
     }
 
+    /**
+     * Keeps what a kept manifest reaches. Where every manifest is kept already (no {@code --delete-untagged}, no
+     * selection: most runs) there is nothing to reach, and the walk over every edge is not made.
+     */
     private void keepWhatRootsReach(long runId) {
+        if (!Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM gc_manifest WHERE run_id = ? AND keep_reason IS NULL)", Boolean.class, runId))) {
+            return;
+        }
         run(runId, """
                 WITH RECURSIVE %s,
                 kept (repository, digest, via) AS (

@@ -65,6 +65,9 @@ class ScanStatePruningTest {
                     "gc_manifest_r" + run, "gc_tag_r" + run, "gc_tag_index_r" + run, "gc_reference_r" + run,
                     "gc_layer_link_r" + run, "gc_blob_r" + run, "gc_fresh_reference_r" + run);
             assertThat(count("gc_manifest", run)).isEqualTo(2);
+            assertThat(jdbc.queryForList("SELECT unnest(reloptions) FROM pg_class WHERE relname = ?", String.class,
+                    "gc_manifest_r" + run)).as("room on its pages for the planner's updates in place")
+                    .containsExactly("fillfactor=35");
         }
         assertThat(new RunJournal(jdbc).pruneScanState(storage.toString(), 3)).as("nothing left to prune").isEmpty();
     }
