@@ -290,9 +290,10 @@ public final class FileSystemDriver implements StorageDriver {
     }
 
     /**
-     * The same, for a name inside a folder that is open: where the folder is a {@link SecureDirectoryStream} (Linux),
-     * one {@code fstatat} relative to it, so the kernel does not walk the folder's dozen path components again for
-     * each of its hundreds of entries (that walk was three quarters of a scan's {@code lstat} time).
+     * The attributes of {@code relative} itself inside a folder that is open (a symbolic link is not followed), or null
+     * when there is none. Where the folder is a {@link SecureDirectoryStream} (Linux) this is one {@code fstatat}
+     * relative to it, so the kernel does not walk the folder's dozen path components again for each of its hundreds of
+     * entries (that walk was three quarters of a scan's {@code lstat} time).
      */
     private static BasicFileAttributes lstatOrNull(DirectoryStream<Path> open, Path folder, String relative)
             throws IOException {
