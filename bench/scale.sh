@@ -52,8 +52,8 @@ CONF
   read -r seconds user system rss < "$work/$name.time"
   wall[$name-$size]=$seconds
   if [ "$collector" = registry-gc ]; then
-    local ms; ms=$(grep -o 'planned run [0-9]* in [0-9]* ms' "$work/$name.err" | awk '{print $5}')
-    planning=$(echo "$ms $seconds" | awk '{printf "%.2f s (%.1f %%)", $1 / 1000, $1 / 10 / $2}')
+    local ms; ms=$(grep -o 'planned run [0-9]* in [0-9]* ms' "$work/$name.err" | awk '{print $5}' || true)
+    if [ -n "$ms" ]; then planning=$(echo "$ms $seconds" | awk '{printf "%.2f s (%.1f %%)", $1 / 1000, $1 / 10 / $2}'); fi
   fi
   printf '%-10s %-12s %-9s %8s s %8s s %6d MiB %8d   %s\n' "$size" "$collector" "$mode" "$seconds" \
     "$(echo "$user + $system" | bc)" $((rss / 1024)) "$(blob_set "$storage" | wc -l)" "$planning"
