@@ -17,6 +17,7 @@
 # outside target/bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 if [ "${1:-}" = "--shape" ]; then
   shape=$2 size=$3
   work=$(pwd)/target/bench/$shape-$size
@@ -29,14 +30,7 @@ jar=$(pwd)/target/registry-gc.jar
 [ -f "$jar" ] || { echo "build the jar first: mvn -B package -DskipTests" >&2; exit 2; }
 
 config() { # storage root -> config file
-  cat > "$work/$(basename "$1").yml" <<CONF
-version: 0.1
-log: {level: error}
-storage:
-  filesystem: {rootdirectory: $1}
-  delete: {enabled: true}
-http: {addr: 127.0.0.1:$port}
-CONF
+  filesystem_config "$1" "$work/$(basename "$1").yml" "$port"
   echo "$work/$(basename "$1").yml"
 }
 
@@ -55,7 +49,7 @@ if [ ! -d "$work/pristine" ]; then
   fi
   echo "filled in $(( $(date +%s) - start )) s" >&2
 fi
-blobs() { find "$1/docker/registry/v2/blobs" -name data | wc -l; }
+blobs() { blob_set "$1" | wc -l; }
 echo "storage: $(blobs "$work/pristine") blobs, $(find "$work/pristine" -type f | wc -l) files, $(du -sh "$work/pristine" | cut -f1)"
 
 measure() { # cache name command... -> "name cache wall cpu rss blobs-left"
@@ -68,16 +62,13 @@ measure() { # cache name command... -> "name cache wall cpu rss blobs-left"
     $((rss / 1024)) "$(blobs "$work/${name%-*}")"
 }
 fresh() { rm -rf "$work/$1"; cp -a "$work/pristine" "$work/$1"; }
-same() { diff <(cd "$work/$1/docker/registry/v2/blobs" && find . -name data | sort) \
-              <(cd "$work/$2/docker/registry/v2/blobs" && find . -name data | sort) > /dev/null && echo same || echo DIFFERENT; }
+same() { diff <(blob_set "$work/$1") <(blob_set "$work/$2") > /dev/null && echo same || echo DIFFERENT; }
 
 export REGISTRY_GC_HOME=$work/registry-gc-home
 read -r -a gc_options <<< "${GC_OPTIONS:-}"
 # registry-gc runs through bin/registry-gc, as the README recommends; its one-time preparation (the extracted jar and
 # the class archive of a first run) is made by a dry run on the example storage before anything is measured
-rm -rf "$work/training" && cp -r examples/storage "$work/training"
-env JAVA_OPTS="${JAVA_OPTIONS:-}" REGISTRY_GC_JAR="$jar" bin/registry-gc run --storage-root "$work/training" --dry-run \
-  --min-age 0 > /dev/null 2>&1 || true
+prepare_registry_gc "$work" "${JAVA_OPTIONS:-}"
 caches=${CACHE:-cold}; [ "$caches" = both ] && caches="cold warm"
 printf '%-34s %-5s %10s %10s %10s %8s\n' run cache "wall time" "CPU time" "max RSS" "blobs left"
 for cache in $caches; do

@@ -18,6 +18,7 @@
 # and memory are the manager's, the blobs per second the storage's blobs over its wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 shape=many-small
 if [ "${1:-}" = "--shape" ]; then shape=$2; shift 2; fi
 size=${1:-10000} delay=${2:-20}
@@ -36,7 +37,7 @@ if [ ! -d "$work/pristine" ]; then
   # written two hours ago, as a registry's content mostly is: S3 keeps each object's time (LastModified)
   find "$work/pristine" -exec touch -h -d '2 hours ago' {} +
 fi
-blobs() { find "$1/docker/registry/v2/blobs" -name data | wc -l; }
+blobs() { blob_set "$1" | wc -l; }
 echo "storage: $(blobs "$work/pristine") blobs, $(find "$work/pristine" -type f | wc -l) objects; $delay ms before each request"
 
 mkdir -p "$bucket"
@@ -83,8 +84,7 @@ CONF
   echo "$work/$1.yml"
 }
 fresh() { rm -rf "${bucket:?}/$1"; cp -a "$work/pristine" "$bucket/$1"; }
-same() { diff <(cd "$bucket/$1/docker/registry/v2/blobs" && find . -name data | sort) \
-              <(cd "$bucket/$2/docker/registry/v2/blobs" && find . -name data | sort) > /dev/null && echo same || echo DIFFERENT; }
+same() { diff <(blob_set "$bucket/$1") <(blob_set "$bucket/$2") > /dev/null && echo same || echo DIFFERENT; }
 measure() { # name command... -> "name wall cpu rss blobs-left requests (as the proxy counted them; registry-gc's own count)"
   local name=$1; shift
   proxy start "$name"
@@ -106,10 +106,8 @@ report() { # name: its line of the table
 }
 
 export REGISTRY_GC_HOME=$work/registry-gc-home
-# bin/registry-gc's one-time preparation (the extracted jar and the class archive its first run writes at exit, which
-# took a first run on S3 from 125 s to 157 s and its RSS from 405 to 651 MiB) is made before anything is measured
-rm -rf "$work/training" && cp -r examples/storage "$work/training"
-env REGISTRY_GC_JAR="$jar" bin/registry-gc run --storage-root "$work/training" --dry-run --min-age 0 > /dev/null 2>&1 || true
+# (a first run that wrote the class archive took 157 s and 651 MiB on S3 at 100,000 blobs instead of 125 s and 405 MiB)
+prepare_registry_gc "$work" "${JAVA_OPTS:-}"
 if [ -n "${WORKERS:-}" ]; then
   [ -n "${SPRING_DATASOURCE_URL:-}" ] || { echo "WORKERS needs SPRING_DATASOURCE_URL: the workers share the database" >&2; exit 2; }
   broker=${BROKER:-amqp://guest:guest@127.0.0.1:5672}

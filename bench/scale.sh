@@ -15,6 +15,7 @@
 # cache. Writes nothing outside target/bench. Prints wall time, CPU time, peak RSS and registry-gc's planning share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 shape=many-small
 if [ "${1:-}" = "--shape" ]; then shape=$2; shift 2; fi
 [ $# -gt 0 ] || { echo "usage: bench/scale.sh [--shape SHAPE] SIZE..." >&2; exit 2; }
@@ -25,26 +26,17 @@ read -r -a gc_options <<< "${GC_OPTIONS:-}"
 collectors="reference registry-gc"; [ "${ONLY:-}" = registry-gc ] && collectors=registry-gc
 declare -A wall
 
-blob_set() { (cd "$1/docker/registry/v2/blobs" && find . -name data | sort); }
-
 collect() { # collector mode storage work -> one line of the table
   local collector=$1 mode=$2 storage=$3 work=$4 flag=() name="$1-$2"
   [ "$mode" = untagged ] && flag=(--delete-untagged)
   sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || echo "(cannot drop the page cache)" >&2
   if [ "$collector" = reference ]; then
-    cat > "$work/reference.yml" <<CONF
-version: 0.1
-log: {level: error}
-storage:
-  filesystem: {rootdirectory: $storage}
-  delete: {enabled: true}
-http: {addr: 127.0.0.1:5099}
-CONF
+    filesystem_config "$storage" "$work/reference.yml" 5099
     /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" docker-registry garbage-collect "${flag[@]}" \
       "$work/reference.yml" > "$work/$name.out" 2> "$work/$name.err" || { echo "$name failed (see $work/$name.err)" >&2; return 1; }
   else
     /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" env JAVA_OPTS="$java_options" REGISTRY_GC_JAR="$jar" \
-      REGISTRY_GC_HOME="$work/registry-gc-home" bin/registry-gc run --storage-root "$storage" "${flag[@]}" --min-age 0 \
+      bin/registry-gc run --storage-root "$storage" "${flag[@]}" --min-age 0 \
       --registry-offline "${gc_options[@]}" > "$work/$name.out" 2> "$work/$name.err" || {
         echo "$name failed (see $work/$name.err)" >&2; return 1; }
   fi
@@ -63,14 +55,12 @@ printf '%-10s %-12s %-9s %10s %10s %10s %8s   %s\n' blobs collector run "wall ti
 for size in "$@"; do
   work=$(pwd)/target/bench/scale-$shape-$size
   mkdir -p "$work"
+  export REGISTRY_GC_HOME=$work/registry-gc-home
   for collector in $collectors; do
     rm -rf "$work/storage"
     python3 bench/make-storage.py "$work/storage" "$shape" "$size" > "$work/make-storage.log" 2>&1
     if [ "$collector" = registry-gc ]; then
-      # bin/registry-gc's one-time preparation (the extracted jar, the class archive) is not measured
-      rm -rf "$work/training" && cp -r examples/storage "$work/training"
-      env JAVA_OPTS="$java_options" REGISTRY_GC_JAR="$jar" REGISTRY_GC_HOME="$work/registry-gc-home" bin/registry-gc run \
-        --storage-root "$work/training" --dry-run --min-age 0 > /dev/null 2>&1 || true
+      prepare_registry_gc "$work" "$java_options"
     fi
     for mode in orphans untagged; do
       collect "$collector" "$mode" "$work/storage" "$work"
