@@ -30,9 +30,10 @@ INSERT INTO gc_tag (run_id, repository, tag, digest, modified_at)
 SELECT :run, repository, 'v' || m, manifest, now() - interval '1 day' FROM shape WHERE m >= 6;
 INSERT INTO gc_tag_index (run_id, repository, tag, digest)
 SELECT :run, repository, 'v' || m, manifest FROM shape WHERE m >= 6;
+-- named by their folders only, as a filesystem scan stores them: planning looks at those it may cut
 INSERT INTO gc_layer_link (run_id, repository, digest, modified_at)
-SELECT DISTINCT :run, repository, layer, now() - interval '2 days' FROM shape_layer
-UNION SELECT :run, repository, config, now() - interval '2 days' FROM shape;
+SELECT DISTINCT :run, repository, layer, CAST(NULL AS TIMESTAMPTZ) FROM shape_layer
+UNION SELECT :run, repository, config, NULL FROM shape;
 INSERT INTO gc_blob (run_id, digest, size, modified_at)
 SELECT :run, d, 1000, now() - interval '2 days' FROM (
     SELECT manifest AS d FROM shape UNION SELECT config FROM shape UNION SELECT layer FROM shape_layer

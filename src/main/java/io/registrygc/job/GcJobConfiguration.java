@@ -175,12 +175,14 @@ public class GcJobConfiguration {
 
     /** Partitions of blob shards and repository ranges, run on the worker threads; the plan once all are done. */
     @Bean
-    Step scan(Step scanPartition, ScanPartitioner scanPartitioner, PartitionRunner partitions, JdbcTemplate jdbc) {
+    Step scan(Step scanPartition, ScanPartitioner scanPartitioner, PartitionRunner partitions, JdbcTemplate jdbc,
+            StorageOpener storages, @Value("${registry-gc.threads:16}") int threads) {
         return new StepBuilder(GcJobNames.SCAN, jobRepository)
                 .partitioner(GcJobNames.SCAN_PARTITION, scanPartitioner)
                 .partitionHandler(partitions.handler(scanPartition,
                         ScanPartitioner.SHARD_PARTITIONS + ScanPartitioner.REPOSITORY_PARTITIONS, scanProgress::partitionsWrote))
-                .aggregator(new PlanningAggregator(new GcPlanner(jdbc), new TransactionTemplate(transactionManager)))
+                .aggregator(new PlanningAggregator(new GcPlanner(jdbc), new TransactionTemplate(transactionManager), storages,
+                        threads))
                 .observationRegistry(observations)
                 .listener(scanProgress)
                 .build();

@@ -1,7 +1,18 @@
 package io.registrygc.job;
 
 import io.registrygc.plan.GcPlanner;
+import io.registrygc.storage.Concurrently;
+import io.registrygc.storage.StorageOpener;
+import io.registrygc.storage.StorageProblem;
+import io.registrygc.storage.StorageReader;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -23,10 +34,15 @@ class PlanningAggregator implements StepExecutionAggregator {
     private final StepExecutionAggregator counts = new DefaultStepExecutionAggregator();
     private final GcPlanner planner;
     private final TransactionTemplate transaction;
+    private final StorageOpener storages;
+    private final int threads;
 
-    PlanningAggregator(GcPlanner planner, TransactionTemplate transaction) {
+    /** {@code threads}: how many layer links planning looks at at once (as many as the scan's workers). */
+    PlanningAggregator(GcPlanner planner, TransactionTemplate transaction, StorageOpener storages, int threads) {
         this.planner = planner;
         this.transaction = transaction;
+        this.storages = storages;
+        this.threads = threads;
     }
 
     @Override
@@ -36,8 +52,69 @@ class PlanningAggregator implements StepExecutionAggregator {
             return; // a partition failed or stopped: the scan is not complete, so there is nothing to plan from
         }
         long runId = scan.getJobExecution().getJobInstance().getInstanceId();
+        LookedAtLinks looked = new LookedAtLinks(() -> RunContext.of(scan, storages).reader(), threads);
         long started = System.nanoTime();
-        transaction.executeWithoutResult(status -> planner.plan(runId));
-        log.info("planned run {} in {} ms", runId, (System.nanoTime() - started) / 1_000_000);
+        transaction.executeWithoutResult(status -> planner.plan(runId, looked));
+        long planned = (System.nanoTime() - started) / 1_000_000;
+        // looking at links is storage I/O the scan left to planning, not planning: reported apart
+        log.info("planned run {} in {} ms (and looked at {} layer links in {} ms)", runId, planned - looked.millis(),
+                looked.count(), looked.millis());
+    }
+
+    /** The links planning asks about, looked at on the storage several at once, with the time that took. */
+    private static final class LookedAtLinks implements GcPlanner.LinkLook {
+        private final Supplier<StorageReader> storage;
+        private final int threads;
+        private StorageReader reader; // opened when first asked: most scans (an object store's) name no link
+        private long count;
+        private long nanos;
+
+        LookedAtLinks(Supplier<StorageReader> storage, int threads) {
+            this.storage = storage;
+            this.threads = threads;
+        }
+
+        @Override
+        public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems)
+                throws IOException {
+            long started = System.nanoTime();
+            if (reader == null) {
+                reader = storage.get();
+            }
+            try {
+                // a filesystem answers one question per thread: many in flight hide a cold disk's latency. Each thread
+                // takes a run of links (handing out links one by one cost more than looking at them when cached)
+                int length = Math.max(1, (links.size() + threads - 1) / threads);
+                List<List<GcPlanner.NamedLink>> runs = new ArrayList<>();
+                for (int from = 0; from < links.size(); from += length) {
+                    runs.add(links.subList(from, Math.min(links.size(), from + length)));
+                }
+                List<Optional<Instant>> times = new ArrayList<>(links.size());
+                for (List<Optional<Instant>> looked : Concurrently.map(runs, threads, each -> lookAt(each, problems))) {
+                    times.addAll(looked);
+                }
+                return times;
+            } finally {
+                count += links.size();
+                nanos += System.nanoTime() - started;
+            }
+        }
+
+        private List<Optional<Instant>> lookAt(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems)
+                throws IOException {
+            List<Optional<Instant>> times = new ArrayList<>(links.size());
+            for (GcPlanner.NamedLink link : links) {
+                times.add(reader.layerLinkTime(link.repository(), link.digest(), problems));
+            }
+            return times;
+        }
+
+        long count() {
+            return count;
+        }
+
+        long millis() {
+            return nanos / 1_000_000;
+        }
     }
 }

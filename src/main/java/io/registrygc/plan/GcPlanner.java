@@ -6,8 +6,19 @@ import io.registrygc.manifest.ReferenceKind;
 import io.registrygc.policy.Verdict;
 import io.registrygc.plan.PlanItem.Action;
 import io.registrygc.plan.PlanItem.Phase;
+import io.registrygc.db.BulkCopy;
+import io.registrygc.scan.ScanStateStore;
 import io.registrygc.scan.ScannedManifest;
+import io.registrygc.storage.Digest;
 import io.registrygc.storage.StorageProblem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -97,19 +108,39 @@ public final class GcPlanner {
             )""";
 
     /**
-     * The kept manifests and everything they reference, per repository: what the sweep must not touch. Computed once
-     * per statement (materialized) and only ever anti-joined or looked up by hash. A pair may be there twice (two kept
-     * manifests share a layer); no sort removes it.
+     * The kept manifests and everything they reference, per repository: what the sweep must not touch. Written once
+     * per planning into a table of the session ({@code gc_kept}: temporary, no WAL) and only ever anti-joined or looked up
+     * by hash. A pair may be there twice (two kept manifests share a layer); no sort removes it.
      */
     private static final String KEPT = """
-            kept (repository, digest) AS MATERIALIZED (
-                SELECT repository, digest FROM gc_manifest WHERE run_id = :run AND keep_reason IS NOT NULL
-                UNION ALL
-                SELECT ref.repository, ref.target_digest
-                  FROM gc_reference ref JOIN gc_manifest k
-                    ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
-                 WHERE ref.run_id = :run AND k.keep_reason IS NOT NULL
-            )""";
+            SELECT repository, digest FROM gc_manifest WHERE run_id = :run AND keep_reason IS NOT NULL
+            UNION ALL
+            SELECT ref.repository, ref.target_digest
+              FROM gc_reference ref JOIN gc_manifest k
+                ON k.run_id = ref.run_id AND k.repository = ref.repository AND k.digest = ref.manifest_digest
+             WHERE ref.run_id = :run AND k.keep_reason IS NOT NULL""";
+
+    /** A layer link the scan named by its folder only: the repository's link to {@code digest}. */
+    public record NamedLink(String repository, Digest digest) {
+    }
+
+    /**
+     * Looks at layer links the scan only named: for each, when its link was written, or empty where there is no link
+     * to count; what is not what a link folder should be goes to {@code problems} (called from several threads).
+     */
+    @FunctionalInterface
+    public interface LinkLook {
+        List<Optional<Instant>> times(List<NamedLink> links, Consumer<StorageProblem> problems) throws IOException;
+
+        /** For a scan that names no link without looking at it (an object store's, a test's). */
+        LinkLook NONE = (links, problems) -> {
+            throw new IllegalStateException("the scan named " + links.size() + " layer links without their times, and"
+                    + " planning was given no storage to look at them");
+        };
+    }
+
+    /** How many named links are looked at, and their times written, at once: bounds the memory whatever the size. */
+    private static final int LINKS_PER_LOOK = 5000;
 
     /** Carries out one planning statement; tests run them under EXPLAIN ANALYZE to check their shape. */
     @FunctionalInterface
@@ -129,11 +160,17 @@ public final class GcPlanner {
         this.statements = statements;
     }
 
+    /** {@link #plan(long, LinkLook)} of a scan that named no layer link without its time. */
+    public void plan(long runId) {
+        plan(runId, LinkLook.NONE);
+    }
+
     /**
      * Computes the plan of a scanned run, replacing any earlier one. The scan step calls it when it stores the
      * scan's end, in that chunk's transaction: the plan commits together with the scan's last checkpoint.
+     * {@code links} looks at the layer links the scan named without their times, where the plan may act on them.
      */
-    public void plan(long runId) {
+    public void plan(long runId, LinkLook links) {
         boolean deleteUntagged = Boolean.TRUE.equals(
                 jdbc.queryForObject("SELECT delete_untagged FROM gc_run WHERE run_id = ?", Boolean.class, runId));
         Long applied = jdbc.queryForObject("SELECT applies_run_id FROM gc_run WHERE run_id = ?", Long.class, runId);
@@ -175,6 +212,10 @@ public final class GcPlanner {
         }
         keepWhatRootsReach(runId);
         RunPartitions.analyze(jdbc, runId, "gc_manifest"); // which manifests are kept has just been decided
+        // tables of this session only, dropped at the end (and before, should a failed planning have left them)
+        dropPlanningTables();
+        run(runId, "CREATE TEMPORARY TABLE gc_kept AS " + KEPT);
+        lookAtNamedLinks(runId, links);
         planManifestPhase(runId);
         String blocked = sweepBlocker(runId);
         if (blocked == null) {
@@ -184,6 +225,11 @@ public final class GcPlanner {
             reconcileWithAppliedPlan(runId, applied);
         }
         jdbc.update("UPDATE gc_run SET planned_at = now(), sweep_blocked = ? WHERE run_id = ?", blocked, runId);
+        dropPlanningTables();
+    }
+
+    private void dropPlanningTables() {
+        jdbc.execute("DROP TABLE IF EXISTS gc_kept, gc_named_link, gc_looked_link");
     }
 
     /**
@@ -247,7 +293,6 @@ public final class GcPlanner {
                  WHERE p.run_id = :run AND a.run_id = :applied AND %s""".formatted(sameItem)
                 .replace(":applied", Long.toString(applied)));
         run(runId, """
-                WITH %s
                 INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part, drift)
                 SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (ORDER BY a.seq),
                        a.phase, a.action, a.repository, a.tag, a.digest, a.bytes, a.reason, a.rule, a.part,
@@ -278,13 +323,13 @@ public final class GcPlanner {
                   LEFT JOIN gc_blob b ON b.run_id = :run AND a.action = :deleteBlob AND b.digest = a.digest
                   LEFT JOIN gc_layer_link l ON l.run_id = :run AND a.action = :deleteLink
                                            AND l.repository = a.repository AND l.digest = a.digest
-                  LEFT JOIN (SELECT digest, MIN(repository) AS repository FROM kept GROUP BY digest) kb
+                  LEFT JOIN (SELECT digest, MIN(repository) AS repository FROM gc_kept GROUP BY digest) kb
                          ON a.action = :deleteBlob AND kb.digest = a.digest
-                  LEFT JOIN (SELECT DISTINCT repository, digest FROM kept) kl
+                  LEFT JOIN (SELECT DISTINCT repository, digest FROM gc_kept) kl
                          ON a.action = :deleteLink AND kl.repository = a.repository AND kl.digest = a.digest
                  WHERE a.run_id = :applied
                    AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :run AND %s)"""
-                .formatted(KEPT, sameItem).replace(":applied", Long.toString(applied)));
+                .formatted(sameItem).replace(":applied", Long.toString(applied)));
     }
 
     /** Applying a plan: a manifest it did not list is kept, and so is what it reaches. */
@@ -428,6 +473,64 @@ public final class GcPlanner {
                    AND m.keep_reason IS NULL""".formatted(EDGES));
     }
 
+    /**
+     * Gives a time to the layer links the scan named without looking at them (on a filesystem), where the plan may act
+     * on them: a link that no kept manifest of its repository references may be cut, and its time may keep its blob
+     * (a push in flight). The folders found to hold no link are forgotten, as the scan forgets them. Every other named
+     * link stays without a time, which no statement asks for: it is neither cut nor a reason to keep anything more
+     * than its repository's kept manifests already keep. Looked at in slices, so that memory does not grow with the
+     * registry; the answers go to a table of the session and into the scanned links in one statement each.
+     */
+    private void lookAtNamedLinks(long runId, LinkLook look) {
+        if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM gc_layer_link WHERE run_id = ?"
+                + " AND modified_at IS NULL)", Boolean.class, runId))) {
+            return;
+        }
+        jdbc.execute("CREATE TEMPORARY TABLE gc_named_link (n BIGINT PRIMARY KEY, repository TEXT, digest TEXT)");
+        jdbc.execute("CREATE TEMPORARY TABLE gc_looked_link (repository TEXT, digest TEXT, modified_at TIMESTAMPTZ)");
+        run(runId, """
+                INSERT INTO gc_named_link (n, repository, digest)
+                SELECT ROW_NUMBER() OVER (), l.repository, l.digest
+                  FROM gc_layer_link l
+                 WHERE l.run_id = :run AND l.modified_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM gc_kept k WHERE k.repository = l.repository AND k.digest = l.digest)""");
+        BulkCopy copy = new BulkCopy(jdbc.getDataSource());
+        List<StorageProblem> problems = Collections.synchronizedList(new ArrayList<>());
+        for (long from = 0; ; from += LINKS_PER_LOOK) {
+            List<NamedLink> slice = jdbc.query("SELECT repository, digest FROM gc_named_link WHERE n > ? AND n <= ? ORDER BY n",
+                    (rs, row) -> new NamedLink(rs.getString(1), Digest.parse(rs.getString(2))), from, from + LINKS_PER_LOOK);
+            if (slice.isEmpty()) {
+                break;
+            }
+            List<Optional<Instant>> times;
+            try {
+                times = look.times(slice, problems::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot look at the layer links the plan may cut: " + e.getMessage(), e);
+            }
+            List<Object[]> rows = new ArrayList<>(slice.size());
+            for (int i = 0; i < slice.size(); i++) {
+                rows.add(new Object[] {slice.get(i).repository(), slice.get(i).digest().toString(),
+                        times.get(i).map(ScanStateStore::timestamp).orElse(null)});
+            }
+            copy.copy("gc_looked_link", "repository, digest, modified_at", rows);
+        }
+        run(runId, """
+                UPDATE gc_layer_link l SET modified_at = k.modified_at
+                  FROM gc_looked_link k
+                 WHERE l.run_id = :run AND l.repository = k.repository AND l.digest = k.digest
+                   AND k.modified_at IS NOT NULL""");
+        run(runId, """
+                DELETE FROM gc_layer_link l
+                 USING gc_looked_link k
+                 WHERE l.run_id = :run AND l.repository = k.repository AND l.digest = k.digest
+                   AND k.modified_at IS NULL""");
+        if (!problems.isEmpty()) {
+            jdbc.batchUpdate("INSERT INTO gc_problem (run_id, path, message, impact) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    problems.stream().map(p -> new Object[] {runId, p.path(), p.message(), p.impact().name()}).toList());
+        }
+    }
+
     private void planManifestPhase(long runId) {
         insertPlan(runId, Phase.MANIFESTS, Action.DELETE_TAG, """
                 SELECT t.repository, t.tag, t.digest, 0, t.delete_reason, t.delete_rule
@@ -472,7 +575,7 @@ public final class GcPlanner {
      */
     private void planBlobPhase(long runId) {
         insertPlan(runId, Phase.BLOBS, """
-                WITH %s, %s, %s,
+                WITH %s, %s,
                 fresh_link (digest) AS (
                     SELECT DISTINCT l.digest FROM gc_layer_link l JOIN gc_run r ON r.run_id = l.run_id
                      WHERE l.run_id = :run AND l.modified_at > r.cutoff
@@ -485,7 +588,7 @@ public final class GcPlanner {
                       JOIN gc_run r ON r.run_id = l.run_id
                      WHERE l.run_id = :run AND NOT repo.tainted AND l.modified_at <= r.cutoff
                        AND NOT EXISTS (SELECT 1 FROM deleted_repository d WHERE d.repository = l.repository)
-                       AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.repository = l.repository AND k.digest = l.digest)
+                       AND NOT EXISTS (SELECT 1 FROM gc_kept k WHERE k.repository = l.repository AND k.digest = l.digest)
                      ORDER BY l.repository, l.digest
                 ),
                 blob (digest, size, rule) AS (
@@ -493,7 +596,7 @@ public final class GcPlanner {
                       FROM gc_blob b JOIN gc_run r ON r.run_id = b.run_id
                       LEFT JOIN owner o ON o.digest = b.digest
                      WHERE b.run_id = :run AND b.modified_at <= r.cutoff
-                       AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.digest = b.digest)
+                       AND NOT EXISTS (SELECT 1 FROM gc_kept k WHERE k.digest = b.digest)
                        AND NOT EXISTS (SELECT 1 FROM fresh_link f WHERE f.digest = b.digest)
                      ORDER BY b.digest
                 )
@@ -503,7 +606,7 @@ public final class GcPlanner {
                 SELECT :deleteBlob, NULL, NULL, digest, GREATEST(size, 0),
                        CASE WHEN size < 0 THEN 'blob folder without data, referenced by no kept manifest'
                             ELSE 'no kept manifest references it' END, rule
-                  FROM blob""".formatted(DELETED_REPOSITORY, OWNER, KEPT));
+                  FROM blob""".formatted(DELETED_REPOSITORY, OWNER));
     }
 
     /** Appends items of one action to the plan, in the order the select gives, numbered after what is there. */

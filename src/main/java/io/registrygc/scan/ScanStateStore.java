@@ -103,7 +103,9 @@ public final class ScanStateStore {
                     tag.index().forEach(d -> tagIndex.add(new Object[] {runId, name, tag.name(), d.toString()}));
                 }
                 for (LinkEntry link : repository.listing().layerLinks()) {
-                    layerLinks.add(new Object[] {runId, name, link.digest().toString(), timestamp(link.modified())});
+                    // a link only named (on a filesystem) has no time yet: planning looks at those it may act on
+                    layerLinks.add(new Object[] {runId, name, link.digest().toString(),
+                            link.lookedAt() ? timestamp(link.modified()) : null});
                 }
             }
         }

@@ -327,9 +327,17 @@ public final class StorageReader {
         return readDigestFolders(paths.layers(name), problems, false, unlinked);
     }
 
+    /**
+     * A repository as the scan reads it. On a filesystem its layer links are named only, from their folders' names (one
+     * listing of a folder, no look inside each): there are more of them than of anything else in a repository, and a
+     * look inside each was half a cold scan's reads. Their times are looked at later, by {@link #layerLinkTime}, for
+     * the few the plan may act on ({@link LinkEntry#named}).
+     */
     public RepositoryListing readRepository(String name, Consumer<StorageProblem> problems) {
         List<LinkEntry> revisions = readDigestFolders(paths.revisionsRoot(name), problems, true);
-        List<LinkEntry> layers = readDigestFolders(paths.layers(name), problems, false);
+        List<LinkEntry> layers = storage.hasSymbolicLinks() && storage.cheapReads()
+                ? nameDigestFolders(paths.layers(name), problems)
+                : readDigestFolders(paths.layers(name), problems, false);
         List<TagEntry> tags = readTags(name, problems);
         return new RepositoryListing(name, revisions, tags, layers);
     }
@@ -457,6 +465,76 @@ public final class StorageReader {
             problems.accept(problem(root, "cannot list: " + e.getMessage(), unreadable));
         }
         return entries;
+    }
+
+    /**
+     * The {@code <alg>/<hex>} folder names under {@code root}, without a look inside any of them: entries whose link
+     * is not known yet ({@link LinkEntry#named}). A name that is no digest is reported as {@link #readDigestFolders}
+     * reports it; what a digest-named entry really is (a folder with its link, one without, a file, a symbolic link)
+     * {@link #layerLinkTime} tells.
+     */
+    private List<LinkEntry> nameDigestFolders(String root, Consumer<StorageProblem> problems) {
+        List<LinkEntry> entries = new ArrayList<>();
+        try {
+            Optional<Entry> rootEntry = storage.stat(root);
+            if (rootEntry.isEmpty()) {
+                return entries;
+            }
+            Optional<Entry> parentEntry = storage.stat(RegistryPaths.parent(root));
+            if (rootEntry.get().kind() == StorageDriver.Kind.SYMLINK
+                    || parentEntry.map(e -> e.kind() == StorageDriver.Kind.SYMLINK).orElse(false)) {
+                problems.accept(noted(root, SYMLINK));
+                return entries;
+            }
+            if (!rootEntry.get().isFolder()) {
+                return entries;
+            }
+            for (Entry algorithm : storage.list(root)) {
+                if (!algorithm.isFolder()) {
+                    continue;
+                }
+                String algorithmFolder = root + "/" + algorithm.name();
+                for (String name : storage.names(algorithmFolder)) {
+                    Optional<Digest> digest = Digest.tryParse(algorithm.name() + ":" + name);
+                    if (digest.isEmpty()) {
+                        problems.accept(noted(algorithmFolder + "/" + name, "not a digest folder; left alone"));
+                        continue;
+                    }
+                    entries.add(LinkEntry.named(digest.get()));
+                }
+            }
+        } catch (IOException e) {
+            problems.accept(noted(root, "cannot list: " + e.getMessage()));
+        }
+        return entries;
+    }
+
+    /**
+     * When a layer link the scan only named ({@link LinkEntry#named}) was written, looked at now; empty where there is
+     * no link to count: the folder is gone or has no link (what a deletion through the API leaves), or it is not what
+     * a link folder should be (reported, as the scan reports it, and left alone).
+     */
+    public Optional<Instant> layerLinkTime(String repository, Digest digest, Consumer<StorageProblem> problems)
+            throws IOException {
+        String folder = paths.layerLinkFolder(repository, digest);
+        Optional<Entry> folderEntry = storage.stat(folder);
+        if (folderEntry.isEmpty()) {
+            return Optional.empty();
+        }
+        if (folderEntry.get().kind() == StorageDriver.Kind.SYMLINK) {
+            problems.accept(noted(folder, SYMLINK));
+            return Optional.empty();
+        }
+        if (!folderEntry.get().isFolder()) {
+            problems.accept(noted(folder, "not a digest folder; left alone"));
+            return Optional.empty();
+        }
+        Optional<Entry> link = storage.stat(folder + "/link");
+        if (link.isPresent() && link.get().kind() == StorageDriver.Kind.SYMLINK) {
+            problems.accept(noted(folder, SYMLINK));
+            return Optional.empty();
+        }
+        return link.map(Entry::modified);
     }
 
     // ---------------------------------------------------------------- reading: on an object store

@@ -19,6 +19,7 @@ import io.registrygc.testsupport.ScanFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -439,6 +440,52 @@ class GcPlannerTest {
         assertThat(run.keepReasons()).isEqualTo(Map.of(
                 key("app", tagged), "tagged latest",
                 key("app", young), "younger than --min-age"));
+    }
+
+    /**
+     * A filesystem scan names layer links by their folders only. Planning looks at those it may cut (no kept manifest
+     * of their repository references them) and at no other: their times decide as the scan's times did.
+     */
+    @Test
+    void namedLayerLinksAreLookedAtWhereThePlanMayCutThemAndOnlyThere() {
+        Digest tagged = digest("app@latest");
+        Digest stale = digest("app@stale, untagged");
+        Digest shared = digest("layer of both");
+        Digest mounting = digest("old blob a push in flight is linking");
+        Digest emptied = digest("blob whose link folder the API emptied");
+        Digest aside = digest("blob with a file where its link folder should be");
+        ScanFixture scan = new ScanFixture();
+        var app = scan.repository("app");
+        app.image(tagged, OLD, digest("latest-config"), shared).tag("latest", tagged, OLD);
+        app.image(stale, OLD, digest("stale-config"), shared);
+        for (Digest named : List.of(digest("latest-config"), shared, digest("stale-config"), mounting, emptied, aside)) {
+            app.namedLayerLink(named);
+        }
+        blobs(scan, OLD, tagged, stale, digest("latest-config"), shared, digest("stale-config"), mounting, emptied, aside);
+        Map<Digest, Optional<Instant>> onDisk = Map.of(digest("stale-config"), Optional.of(OLD),
+                mounting, Optional.of(FRESH), emptied, Optional.empty(), aside, Optional.empty());
+        StorageProblem notAFolder = StorageProblem.noted("/storage/app/_layers/" + aside, "not a digest folder; left alone");
+        List<Digest> asked = new ArrayList<>();
+        GcPlanner.LinkLook look = (links, problems) -> {
+            links.forEach(link -> asked.add(link.digest()));
+            if (links.stream().anyMatch(link -> link.digest().equals(aside))) {
+                problems.accept(notAFolder);
+            }
+            return links.stream().map(link -> onDisk.get(link.digest())).toList();
+        };
+
+        PlannedRun run = PlannedRun.plan(scan, settings(true), look);
+
+        assertThat(asked).containsExactlyInAnyOrder(digest("stale-config"), mounting, emptied, aside);
+        assertPlan(run.manifestPhase(), deleteManifest("app", stale, UNTAGGED));
+        // the fresh link keeps itself and its blob; the folders without a link are no link to cut
+        assertPlan(run.blobPhase(),
+                deleteLayerLink("app", digest("stale-config"), "no kept manifest of app references it"),
+                deleteBlob(stale, UNREFERENCED_BLOB),
+                deleteBlob(digest("stale-config"), UNREFERENCED_BLOB),
+                deleteBlob(emptied, UNREFERENCED_BLOB),
+                deleteBlob(aside, UNREFERENCED_BLOB));
+        assertThat(run.problems()).containsExactly(notAFolder.path() + ": " + notAFolder.message() + " (NOTED)");
     }
 
     @Test

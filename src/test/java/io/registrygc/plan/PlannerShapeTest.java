@@ -10,10 +10,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,10 @@ class PlannerShapeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Rows above which a nested loop's inner side, repeated per outer row, makes a statement quadratic. */
     private static final long LARGE = 1000;
+
+    /** The storage's answer for every layer link the planner looks at: written long before the cutoff. */
+    private static final GcPlanner.LinkLook OLD_LINKS = (links, problems) ->
+            Collections.nCopies(links.size(), Optional.of(Instant.now().minus(Duration.ofDays(2))));
 
     private static Connection connection;
     private static JdbcTemplate jdbc;
@@ -64,7 +72,7 @@ class PlannerShapeTest {
             JsonNode plan = readPlan(jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
             explained.add(sql);
             quadraticLoops(plan.get(0).get("Plan"), sql.strip().lines().findFirst().orElse(""), quadratic);
-        }), runId);
+        }), runId, OLD_LINKS);
 
         assertThat(explained).as("statements explained").hasSizeGreaterThan(10);
         assertThat(quadratic).as("nested loops over two large inputs").isEmpty();
@@ -79,7 +87,7 @@ class PlannerShapeTest {
     /** The sweep reads a partition by seq alone and must meet its layer links before its blobs. */
     @Test
     void everyPartitionOfTheBlobPhaseNumbersItsLinksBeforeItsBlobs() {
-        PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId);
+        PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId, OLD_LINKS);
         List<Map<String, Object>> partitions = jdbc.queryForList("""
                 SELECT part, COUNT(*) FILTER (WHERE action = ?) AS links, COUNT(*) FILTER (WHERE action = ?) AS blobs,
                        MAX(seq) FILTER (WHERE action = ?) < MIN(seq) FILTER (WHERE action = ?) AS links_first

@@ -21,11 +21,16 @@ public record PlannedRun(long runId, List<PlanItem> manifestPhase, List<PlanItem
 
     /** Creates a run with these settings, stores the scan, plans it, reads the outcome and forgets the run. */
     public static PlannedRun plan(ScanFixture scan, GcSettings settings) {
+        return plan(scan, settings, GcPlanner.LinkLook.NONE);
+    }
+
+    /** As {@link #plan(ScanFixture, GcSettings)}, where {@code links} answers for the layer links the scan only named. */
+    public static PlannedRun plan(ScanFixture scan, GcSettings settings, GcPlanner.LinkLook links) {
         JdbcTemplate jdbc = MigratedDatabase.jdbc();
         long runId = MigratedDatabase.startRun(settings);
         try {
             scan.storeInto(jdbc, runId);
-            planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId);
+            planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId, links);
             return read(runId);
         } finally {
             MigratedDatabase.forgetRun(runId);
@@ -37,8 +42,12 @@ public record PlannedRun(long runId, List<PlanItem> manifestPhase, List<PlanItem
      * sample) are {@code SET LOCAL} and hold only there.
      */
     public static void planAsTheJobDoes(JdbcTemplate jdbc, GcPlanner planner, long runId) {
+        planAsTheJobDoes(jdbc, planner, runId, GcPlanner.LinkLook.NONE);
+    }
+
+    public static void planAsTheJobDoes(JdbcTemplate jdbc, GcPlanner planner, long runId, GcPlanner.LinkLook links) {
         new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()))
-                .executeWithoutResult(status -> planner.plan(runId));
+                .executeWithoutResult(status -> planner.plan(runId, links));
     }
 
     /** What the planner left in the database for a run. */

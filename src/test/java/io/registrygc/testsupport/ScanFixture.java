@@ -150,6 +150,13 @@ public final class ScanFixture {
             return this;
         }
 
+        /** A layer link named by its folder only, as a filesystem scan leaves it: its time is looked at when planning. */
+        public Repository namedLayerLink(Digest digest) {
+            layerLinks.removeIf(link -> link.digest().equals(digest));
+            layerLinks.add(LinkEntry.named(digest));
+            return this;
+        }
+
         /** A problem met reading this repository; {@code REPOSITORY_KEPT} taints it. */
         public Repository problem(StorageProblem problem) {
             problems.add(problem);
