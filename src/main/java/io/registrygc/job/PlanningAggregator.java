@@ -100,8 +100,7 @@ class PlanningAggregator implements StepExecutionAggregator {
             }
         }
 
-        private List<Optional<Instant>> lookAt(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems)
-                throws IOException {
+        private List<Optional<Instant>> lookAt(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
             List<Optional<Instant>> times = new ArrayList<>(links.size());
             for (GcPlanner.NamedLink link : links) {
                 times.add(reader.layerLinkTime(link.repository(), link.digest(), problems));

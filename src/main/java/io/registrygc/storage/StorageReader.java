@@ -512,11 +512,20 @@ public final class StorageReader {
     /**
      * When a layer link the scan only named ({@link LinkEntry#named}) was written, looked at now; empty where there is
      * no link to count: the folder is gone or has no link (what a deletion through the API leaves), or it is not what
-     * a link folder should be (reported, as the scan reports it, and left alone).
+     * a link folder should be (reported, as the scan reports it, and left alone). A link that cannot be looked at is
+     * reported and answered as written now: it stays, and so does its blob.
      */
-    public Optional<Instant> layerLinkTime(String repository, Digest digest, Consumer<StorageProblem> problems)
-            throws IOException {
+    public Optional<Instant> layerLinkTime(String repository, Digest digest, Consumer<StorageProblem> problems) {
         String folder = paths.layerLinkFolder(repository, digest);
+        try {
+            return layerLinkTime(folder, problems);
+        } catch (IOException e) {
+            problems.accept(noted(folder, "cannot look at the link: " + e.getMessage() + "; kept, with its blob"));
+            return Optional.of(Instant.now());
+        }
+    }
+
+    private Optional<Instant> layerLinkTime(String folder, Consumer<StorageProblem> problems) throws IOException {
         Optional<Entry> folderEntry = storage.stat(folder);
         if (folderEntry.isEmpty()) {
             return Optional.empty();

@@ -3,7 +3,10 @@ package io.registrygc.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -59,6 +62,34 @@ class LayerLinkNamingTest {
         assertThat(problems).extracting(StorageProblem::message)
                 .containsExactly("not a digest folder; left alone", "a symbolic link: never followed, left alone");
         assertThat(problems).allMatch(p -> p.impact() == StorageProblem.Impact.NOTED);
+    }
+
+    @Test
+    void aLinkThatCannotBeLookedAtIsReportedAndKeptAsIfWrittenNow() throws IOException {
+        storage();
+        String unreadable = RegistryPaths.LAYOUT.layerLinkFolder("team/app", linked);
+        FileSystemDriver files = new FileSystemDriver(root);
+        // the filesystem as an unprivileged user may meet it: a folder it may not look into
+        StorageDriver denying = (StorageDriver) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {StorageDriver.class}, (proxy, method, arguments) -> {
+                    if (method.getName().equals("stat") && String.valueOf(arguments[0]).startsWith(unreadable)) {
+                        throw new AccessDeniedException(files.describe(unreadable));
+                    }
+                    try {
+                        return method.invoke(files, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Instant before = Instant.now();
+
+        Optional<Instant> time = new StorageReader(denying).layerLinkTime("team/app", linked, problems::add);
+
+        assertThat(time).hasValueSatisfying(written -> assertThat(written).isAfterOrEqualTo(before));
+        assertThat(problems).singleElement().satisfies(problem -> {
+            assertThat(problem.message()).startsWith("cannot look at the link: ").endsWith("; kept, with its blob");
+            assertThat(problem.impact()).isEqualTo(StorageProblem.Impact.NOTED);
+        });
     }
 
     private StorageReader storage() throws IOException {
