@@ -407,25 +407,7 @@ public final class StorageReader {
         List<LinkEntry> entries = new ArrayList<>();
         StorageProblem.Impact unreadable = revisions ? StorageProblem.Impact.SWEEP_BLOCKED : StorageProblem.Impact.NOTED;
         try {
-            if (storage.hasSymbolicLinks()) {
-                Optional<Entry> rootEntry = storage.stat(root);
-                if (rootEntry.isEmpty()) {
-                    return entries;
-                }
-                Optional<Entry> parentEntry = storage.stat(RegistryPaths.parent(root));
-                if (rootEntry.get().kind() == StorageDriver.Kind.SYMLINK
-                        || parentEntry.map(e -> e.kind() == StorageDriver.Kind.SYMLINK).orElse(false)) {
-                    problems.accept(problem(root, SYMLINK, unreadable));
-                    return entries;
-                }
-                if (!rootEntry.get().isFolder()) {
-                    return entries;
-                }
-            }
-            for (Entry algorithm : storage.list(root)) {
-                if (!algorithm.isFolder()) {
-                    continue;
-                }
+            for (Entry algorithm : algorithmFolders(root, problems, unreadable)) {
                 String algorithmFolder = root + "/" + algorithm.name();
                 for (Branch branch : storage.branches(algorithmFolder, "link")) {
                     String folder = algorithmFolder + "/" + branch.name();
@@ -476,23 +458,7 @@ public final class StorageReader {
     private List<LinkEntry> nameDigestFolders(String root, Consumer<StorageProblem> problems) {
         List<LinkEntry> entries = new ArrayList<>();
         try {
-            Optional<Entry> rootEntry = storage.stat(root);
-            if (rootEntry.isEmpty()) {
-                return entries;
-            }
-            Optional<Entry> parentEntry = storage.stat(RegistryPaths.parent(root));
-            if (rootEntry.get().kind() == StorageDriver.Kind.SYMLINK
-                    || parentEntry.map(e -> e.kind() == StorageDriver.Kind.SYMLINK).orElse(false)) {
-                problems.accept(noted(root, SYMLINK));
-                return entries;
-            }
-            if (!rootEntry.get().isFolder()) {
-                return entries;
-            }
-            for (Entry algorithm : storage.list(root)) {
-                if (!algorithm.isFolder()) {
-                    continue;
-                }
+            for (Entry algorithm : algorithmFolders(root, problems, StorageProblem.Impact.NOTED)) {
                 String algorithmFolder = root + "/" + algorithm.name();
                 for (String name : storage.names(algorithmFolder)) {
                     Optional<Digest> digest = Digest.tryParse(algorithm.name() + ":" + name);
@@ -544,6 +510,28 @@ public final class StorageReader {
             return Optional.empty();
         }
         return link.map(Entry::modified);
+    }
+
+    /**
+     * The {@code <alg>} folders of a link root on a filesystem: none where the root is missing or not a folder, or
+     * where it or its parent is a symbolic link (reported with {@code impact}: never followed).
+     */
+    private List<Entry> algorithmFolders(String root, Consumer<StorageProblem> problems, StorageProblem.Impact impact)
+            throws IOException {
+        Optional<Entry> rootEntry = storage.stat(root);
+        if (rootEntry.isEmpty()) {
+            return List.of();
+        }
+        Optional<Entry> parentEntry = storage.stat(RegistryPaths.parent(root));
+        if (rootEntry.get().kind() == StorageDriver.Kind.SYMLINK
+                || parentEntry.map(e -> e.kind() == StorageDriver.Kind.SYMLINK).orElse(false)) {
+            problems.accept(problem(root, SYMLINK, impact));
+            return List.of();
+        }
+        if (!rootEntry.get().isFolder()) {
+            return List.of();
+        }
+        return storage.list(root).stream().filter(Entry::isFolder).toList();
     }
 
     // ---------------------------------------------------------------- reading: on an object store
