@@ -7,7 +7,6 @@ import io.registrygc.storage.StorageProblem;
 import io.registrygc.storage.StorageReader;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -82,30 +81,13 @@ class PlanningAggregator implements StepExecutionAggregator {
                 reader = storage.get();
             }
             try {
-                // a filesystem answers one question per thread: many in flight hide a cold disk's latency. Each thread
-                // takes a run of links (handing out links one by one cost more than looking at them when cached)
-                int length = Math.max(1, (links.size() + threads - 1) / threads);
-                List<List<GcPlanner.NamedLink>> runs = new ArrayList<>();
-                for (int from = 0; from < links.size(); from += length) {
-                    runs.add(links.subList(from, Math.min(links.size(), from + length)));
-                }
-                List<Optional<Instant>> times = new ArrayList<>(links.size());
-                for (List<Optional<Instant>> looked : Concurrently.map(runs, threads, each -> lookAt(each, problems))) {
-                    times.addAll(looked);
-                }
-                return times;
+                // a filesystem answers one question per thread: many in flight hide a cold disk's latency
+                return Concurrently.mapInRuns(links, threads,
+                        link -> reader.layerLinkTime(link.repository(), link.digest(), problems));
             } finally {
                 count += links.size();
                 nanos += System.nanoTime() - started;
             }
-        }
-
-        private List<Optional<Instant>> lookAt(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
-            List<Optional<Instant>> times = new ArrayList<>(links.size());
-            for (GcPlanner.NamedLink link : links) {
-                times.add(reader.layerLinkTime(link.repository(), link.digest(), problems));
-            }
-            return times;
         }
 
         long count() {

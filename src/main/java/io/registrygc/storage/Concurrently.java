@@ -65,4 +65,27 @@ public final class Concurrently {
         }
         return results;
     }
+
+    /**
+     * {@link #map}, where each of at most {@code threads} threads takes a run of consecutive items: for work so short
+     * (a cached {@code lstat}) that handing items out one by one would cost more than the work itself.
+     */
+    public static <T, R> List<R> mapInRuns(List<? extends T> items, int threads, Work<T, R> work) throws IOException {
+        int length = Math.max(1, (items.size() + threads - 1) / Math.max(1, threads));
+        List<List<? extends T>> runs = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += length) {
+            runs.add(items.subList(from, Math.min(items.size(), from + length)));
+        }
+        List<R> results = new ArrayList<>(items.size());
+        for (List<R> done : map(runs, threads, run -> {
+            List<R> each = new ArrayList<>(run.size());
+            for (T item : run) {
+                each.add(work.apply(item));
+            }
+            return each;
+        })) {
+            results.addAll(done);
+        }
+        return results;
+    }
 }
