@@ -3,6 +3,7 @@ package io.registrygc.storage;
 import io.registrygc.storage.StorageDriver.Branch;
 import io.registrygc.storage.StorageDriver.Entry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
@@ -328,18 +329,23 @@ public final class StorageReader {
     }
 
     /**
-     * A repository as the scan reads it. On a filesystem its layer links are named only, from their folders' names (one
-     * listing of a folder, no look inside each): there are more of them than of anything else in a repository, and a
-     * look inside each was half a cold scan's reads. Their times are looked at later, by {@link #layerLinkTime}, for
-     * the few the plan may act on ({@link LinkEntry#named}).
+     * A repository as the scan reads it. On a filesystem its layer links and its tags' index entries are named only,
+     * from their folders' names (one listing of a folder, no look inside each): there are more of them than of anything
+     * else in a repository, and a look inside each was most of a cold scan's reads. The times of layer links are
+     * looked at later, by {@link #layerLinkTime}, for the few the plan may act on ({@link LinkEntry#named}); an index
+     * entry's folder is only ever removed, with the manifest it names, and removing one without a link is harmless.
      */
     public RepositoryListing readRepository(String name, Consumer<StorageProblem> problems) {
         List<LinkEntry> revisions = readDigestFolders(paths.revisionsRoot(name), problems, true);
-        List<LinkEntry> layers = storage.hasSymbolicLinks() && storage.cheapReads()
-                ? nameDigestFolders(paths.layers(name), problems)
-                : readDigestFolders(paths.layers(name), problems, false);
+        List<LinkEntry> layers = namedWhereCheap(paths.layers(name), problems);
         List<TagEntry> tags = readTags(name, problems);
         return new RepositoryListing(name, revisions, tags, layers);
+    }
+
+    /** The digest folders under a root, named only where that is cheaper than looking inside each (a filesystem). */
+    private List<LinkEntry> namedWhereCheap(String root, Consumer<StorageProblem> problems) {
+        return storage.hasSymbolicLinks() && storage.cheapReads() ? nameDigestFolders(root, problems)
+                : readDigestFolders(root, problems, false);
     }
 
     private List<TagEntry> readTags(String repository, Consumer<StorageProblem> problems) {
@@ -382,7 +388,7 @@ public final class StorageReader {
             }
             Optional<Digest> digest = readLink(current, -1, problems, StorageProblem.Impact.REPOSITORY_KEPT);
             Instant modified = currentFile.map(Entry::modified).orElse(Instant.EPOCH);
-            List<Digest> index = readDigestFolders(paths.tagIndex(repository, tag), problems, false).stream()
+            List<Digest> index = namedWhereCheap(paths.tagIndex(repository, tag), problems).stream()
                     .map(LinkEntry::digest).toList();
             tags.add(new TagEntry(tag, digest, modified, index));
         }
