@@ -330,8 +330,8 @@ public class GcJobConfiguration {
 
     @Bean
     @StepScope
-    ScanPartitioner scanPartitioner(RunContext run, JdbcTemplate jdbc) {
-        return new ScanPartitioner(run.reader(), new ScanStateStore(jdbc), run.runId());
+    ScanPartitioner scanPartitioner(RunContext run, JdbcTemplate jdbc, @Value("${registry-gc.threads:16}") int threads) {
+        return new ScanPartitioner(run.reader(), new ScanStateStore(jdbc), run.runId(), threads);
     }
 
     @Bean

@@ -32,11 +32,14 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
     private final StorageReader storage;
     private final ScanStateStore store;
     private final long runId;
+    private final int threads;
 
-    ScanPartitioner(StorageReader storage, ScanStateStore store, long runId) {
+    /** {@code threads}: how many walks list the repositories at once. */
+    ScanPartitioner(StorageReader storage, ScanStateStore store, long runId, int threads) {
         this.storage = storage;
         this.store = store;
         this.runId = runId;
+        this.threads = threads;
     }
 
     @Override
@@ -61,8 +64,7 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
         store.clearScan(runId);
         // what this listing cannot read, the partitions' own walks meet again and report
         List<BlobShard> shards = storage.blobShards(problem -> { });
-        List<String> repositories = new ArrayList<>();
-        storage.repositories(null, problem -> { }).forEachRemaining(repositories::add);
+        List<String> repositories = storage.allRepositories(threads, problem -> { });
         Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
         List<ScanRange> shardRanges = ScanRange.splitShards(shards, SHARD_PARTITIONS);
         for (int i = 0; i < SHARD_PARTITIONS; i++) {

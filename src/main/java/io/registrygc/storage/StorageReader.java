@@ -667,6 +667,82 @@ public final class StorageReader {
     }
 
     /** Depth-first walk of {@code repositories/}, siblings sorted, one folder listing at a time. */
+    /**
+     * Every repository name in walk order, as {@link #repositories} gives them, with up to {@code threads} walks at
+     * once, one for each top-level folder: on a cold cache a single walk waits on one read after another. The list
+     * the scan splits into partitions. {@code problems} may be called from several threads.
+     */
+    public List<String> allRepositories(int threads, Consumer<StorageProblem> problems) {
+        if (!storage.hasSymbolicLinks()) {
+            List<String> names = new ArrayList<>();
+            repositories(null, problems).forEachRemaining(names::add);
+            return names;
+        }
+        List<String> tops;
+        try {
+            if (!storage.isFolder(paths.repositoriesRoot())) {
+                return List.of();
+            }
+            tops = subFolders(paths.repositoriesRoot(), null, problems).folders();
+        } catch (IOException e) {
+            problems.accept(problem(paths.repositoriesRoot(), "cannot list repositories: " + e.getMessage(),
+                    StorageProblem.Impact.SWEEP_BLOCKED));
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try {
+            Concurrently.map(tops, threads, top -> {
+                List<String> under = new ArrayList<>();
+                new RepositoryWalk(top, null, problems, folder -> { }).forEachRemaining(under::add);
+                return under;
+            }).forEach(names::addAll);
+        } catch (IOException e) {
+            // a walk reports what it cannot list: only an interruption, or a bug, ends up here
+            throw new UncheckedIOException(e);
+        }
+        return names;
+    }
+
+    /** A folder's sub-folders that may hold repositories, in walk order, and whether it is a repository itself. */
+    private record SubFolders(boolean repository, List<String> folders) {
+    }
+
+    /**
+     * Lists a folder for {@link RepositoryWalk}: it is a repository when it holds {@code _manifests} or {@code _layers};
+     * its other sub-folders may hold repositories, but for those wholly before {@code after} (null: none).
+     */
+    private SubFolders subFolders(String folder, String after, Consumer<StorageProblem> problems) throws IOException {
+        boolean repository = false;
+        List<String> folders = new ArrayList<>();
+        for (Entry entry : storage.list(folder)) {
+            String child = folder + "/" + entry.name();
+            if (entry.name().startsWith("_")) {
+                repository |= entry.isFolder() && (entry.name().equals("_manifests") || entry.name().equals("_layers"));
+                continue;
+            }
+            if (entry.kind() == StorageDriver.Kind.SYMLINK) {
+                // the registry would follow it: what the repositories there reference is unknown to us
+                problems.accept(problem(child, SYMLINK + "; the registry follows it, so"
+                        + " the blobs its repositories need are unknown", StorageProblem.Impact.SWEEP_BLOCKED));
+            } else if (entry.isFolder() && !beforeStart(child, after)) {
+                folders.add(child);
+            }
+        }
+        return new SubFolders(repository, folders);
+    }
+
+    /**
+     * Whether every repository in {@code folder}'s subtree comes before {@code after} in walk order: then it is not
+     * listed at all (a partition of the scan starts in the middle of the tree without walking what lies before).
+     */
+    private boolean beforeStart(String folder, String after) {
+        if (after == null) {
+            return false;
+        }
+        String name = paths.repositoryName(folder);
+        return compareInWalkOrder(name, after) < 0 && !after.startsWith(name + "/");
+    }
+
     private final class RepositoryWalk implements Iterator<String> {
         private final Deque<String> pending = new ArrayDeque<>();
         private final String after;
@@ -674,59 +750,45 @@ public final class StorageReader {
         private final Consumer<String> beforeListing;
         private String next;
 
+        /** The whole tree. */
         RepositoryWalk(String after, Consumer<StorageProblem> problems, Consumer<String> beforeListing) {
+            this(null, after, problems, beforeListing);
+        }
+
+        /** {@code top}: a top-level folder, whose subtree alone is walked (null: the whole tree). */
+        RepositoryWalk(String top, String after, Consumer<StorageProblem> problems, Consumer<String> beforeListing) {
             this.after = after;
             this.problems = problems;
             this.beforeListing = beforeListing;
-            try {
-                if (storage.isFolder(paths.repositoriesRoot())) {
-                    pushChildren(paths.repositoriesRoot());
+            if (top != null) {
+                pending.push(top);
+            } else {
+                try {
+                    if (storage.isFolder(paths.repositoriesRoot())) {
+                        pushChildren(paths.repositoriesRoot());
+                    }
+                } catch (IOException e) {
+                    problems.accept(problem(paths.repositoriesRoot(), "cannot list repositories: " + e.getMessage(),
+                            StorageProblem.Impact.SWEEP_BLOCKED));
                 }
-            } catch (IOException e) {
-                problems.accept(problem(paths.repositoriesRoot(), "cannot list repositories: " + e.getMessage(),
-                        StorageProblem.Impact.SWEEP_BLOCKED));
             }
             advance();
         }
 
-        /** Lists a folder, pushing its sub-folders; true when it is a repository (it holds _manifests or _layers). */
+        /** Lists a folder, pushing its sub-folders; true when it is a repository. */
         private boolean pushChildren(String folder) {
             beforeListing.accept(folder);
-            boolean repository = false;
             try {
-                List<Entry> entries = storage.list(folder);
-                for (int i = entries.size() - 1; i >= 0; i--) {
-                    Entry entry = entries.get(i);
-                    String child = folder + "/" + entry.name();
-                    if (entry.name().startsWith("_")) {
-                        repository |= entry.isFolder() && (entry.name().equals("_manifests") || entry.name().equals("_layers"));
-                        continue;
-                    }
-                    if (entry.kind() == StorageDriver.Kind.SYMLINK) {
-                        // the registry would follow it: what the repositories there reference is unknown to us
-                        problems.accept(problem(child, SYMLINK + "; the registry follows it, so"
-                                + " the blobs its repositories need are unknown", StorageProblem.Impact.SWEEP_BLOCKED));
-                    } else if (entry.isFolder() && !beforeStart(child)) {
-                        pending.push(child);
-                    }
+                SubFolders children = subFolders(folder, after, problems);
+                for (int i = children.folders().size() - 1; i >= 0; i--) {
+                    pending.push(children.folders().get(i));
                 }
+                return children.repository();
             } catch (IOException e) {
                 // A folder we cannot list may hold repositories: their blobs are unknown.
                 problems.accept(problem(folder, "cannot list repositories: " + e.getMessage(), StorageProblem.Impact.SWEEP_BLOCKED));
-            }
-            return repository;
-        }
-
-        /**
-         * Whether every repository in {@code folder}'s subtree comes before {@code after} in walk order: then it is not
-         * listed at all (a partition of the scan starts in the middle of the tree without walking what lies before).
-         */
-        private boolean beforeStart(String folder) {
-            if (after == null) {
                 return false;
             }
-            String name = paths.repositoryName(folder);
-            return compareInWalkOrder(name, after) < 0 && !after.startsWith(name + "/");
         }
 
         private void advance() {
