@@ -49,7 +49,7 @@ public final class BulkCopy {
 
     /**
      * Rows as PostgreSQL's CSV in UTF-8: an unquoted empty field is NULL, a quoted one a string (quotes doubled).
-     * Encoded straight into bytes: the scan's strings are digests and names, ASCII but for the odd repository.
+     * Encoded straight into bytes, a string's UTF-8 copied whole: the scan writes hundreds of thousands of rows.
      */
     static final class Csv {
         private byte[] bytes;
@@ -82,37 +82,34 @@ public final class BulkCopy {
                 return;
             }
             if (value instanceof Number || value instanceof Boolean) {
-                ascii(value.toString());
+                append(value.toString().getBytes(StandardCharsets.US_ASCII), 0, -1);
                 return;
             }
             String text = value instanceof OffsetDateTime time ? time.toString() : value.toString();
-            put((byte) '"');
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c >= 0x80) {
-                    // not ASCII: the rest of the string the slow way
-                    quotedUtf8(text.substring(i));
-                    break;
+            // whole arrays copied rather than a character at a time: the scan writes tens of megabytes of these, and
+            // its JVM compiles with the client compiler only, which keeps every bounds check of a loop
+            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            ensure(2 * utf8.length + 2);
+            bytes[length++] = '"';
+            int from = 0;
+            for (int i = 0; i < utf8.length; i++) {
+                // in UTF-8 the byte of '"' is never part of another character: doubled where it stands
+                if (utf8[i] == '"') {
+                    append(utf8, from, i + 1);
+                    bytes[length++] = '"';
+                    from = i + 1;
                 }
-                if (c == '"') {
-                    put((byte) '"');
-                }
-                put((byte) c);
             }
-            put((byte) '"');
+            append(utf8, from, utf8.length);
+            bytes[length++] = '"';
         }
 
-        private void quotedUtf8(String text) {
-            for (byte b : text.replace("\"", "\"\"").getBytes(StandardCharsets.UTF_8)) {
-                put(b);
-            }
-        }
-
-        private void ascii(String text) {
-            ensure(text.length());
-            for (int i = 0; i < text.length(); i++) {
-                bytes[length++] = (byte) text.charAt(i);
-            }
+        /** {@code source[from, to)} ({@code to} -1: to its end). */
+        private void append(byte[] source, int from, int to) {
+            int end = to < 0 ? source.length : to;
+            ensure(end - from);
+            System.arraycopy(source, from, bytes, length, end - from);
+            length += end - from;
         }
 
         private void put(byte b) {
