@@ -666,7 +666,6 @@ public final class StorageReader {
         }
     }
 
-    /** Depth-first walk of {@code repositories/}, siblings sorted, one folder listing at a time. */
     /**
      * Every repository name in walk order, as {@link #repositories} gives them, with up to {@code threads} walks at
      * once, one for each top-level folder: on a cold cache a single walk waits on one read after another. The list
@@ -743,6 +742,7 @@ public final class StorageReader {
         return compareInWalkOrder(name, after) < 0 && !after.startsWith(name + "/");
     }
 
+    /** Depth-first walk of {@code repositories/}, siblings sorted, one folder listing at a time. */
     private final class RepositoryWalk implements Iterator<String> {
         private final Deque<String> pending = new ArrayDeque<>();
         private final String after;
