@@ -82,7 +82,8 @@ public final class BulkCopy {
                 return;
             }
             if (value instanceof Number || value instanceof Boolean) {
-                append(value.toString().getBytes(StandardCharsets.US_ASCII), 0, -1);
+                byte[] ascii = value.toString().getBytes(StandardCharsets.US_ASCII);
+                append(ascii, 0, ascii.length);
                 return;
             }
             String text = value instanceof OffsetDateTime time ? time.toString() : value.toString();
@@ -104,12 +105,11 @@ public final class BulkCopy {
             bytes[length++] = '"';
         }
 
-        /** {@code source[from, to)} ({@code to} -1: to its end). */
+        /** {@code source[from, to)}. */
         private void append(byte[] source, int from, int to) {
-            int end = to < 0 ? source.length : to;
-            ensure(end - from);
-            System.arraycopy(source, from, bytes, length, end - from);
-            length += end - from;
+            ensure(to - from);
+            System.arraycopy(source, from, bytes, length, to - from);
+            length += to - from;
         }
 
         private void put(byte b) {
