@@ -19,6 +19,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -44,6 +46,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * tables get statistics before they are queried.
  */
 public final class GcPlanner {
+
+    private static final Logger log = LoggerFactory.getLogger(GcPlanner.class);
 
     /** Manifest-to-manifest edges along which "kept" and "deleted together" travel. */
     private static final String EDGES = """
@@ -152,7 +156,37 @@ public final class GcPlanner {
     private final Statements statements;
 
     public GcPlanner(JdbcTemplate jdbc) {
-        this(jdbc, jdbc::update);
+        this(jdbc, timed(jdbc::update));
+    }
+
+    /**
+     * Logs (at debug) how long each statement took, with its first line: where a planning is slow on some registry,
+     * the statement to look at.
+     */
+    static Statements timed(Statements statements) {
+        return sql -> {
+            long started = System.nanoTime();
+            statements.run(sql);
+            logTime(started, sql);
+        };
+    }
+
+    private static void logTime(long started, String sql) {
+        if (log.isDebugEnabled()) {
+            log.debug("planning statement took {} ms: {}", (System.nanoTime() - started) / 1_000_000, firstLine(sql));
+        }
+    }
+
+    /** Fresh statistics on the run's partitions of these tables, timed as the statements are. */
+    private void analyze(long runId, String... tables) {
+        long started = System.nanoTime();
+        RunPartitions.analyze(jdbc, runId, tables);
+        logTime(started, "ANALYZE " + String.join(", ", tables));
+    }
+
+    private static String firstLine(String sql) {
+        String line = sql.strip().lines().findFirst().orElse("");
+        return line.length() > 100 ? line.substring(0, 100) + "..." : line;
     }
 
     public GcPlanner(JdbcTemplate jdbc, Statements statements) {
@@ -188,7 +222,7 @@ public final class GcPlanner {
         // 30,000, took a fifth of the planning at 100,000 blobs)
         jdbc.execute("SET LOCAL default_statistics_target = 25");
         jdbc.execute("ANALYZE gc_repository, gc_selection");
-        RunPartitions.analyze(jdbc, runId, "gc_manifest", "gc_tag", "gc_reference", "gc_layer_link", "gc_blob");
+        analyze(runId, "gc_manifest", "gc_tag", "gc_reference", "gc_layer_link", "gc_blob");
         run(runId, "DELETE FROM gc_plan_item WHERE run_id = :run");
         run(runId, "DELETE FROM gc_problem WHERE run_id = :run AND path LIKE '--image %'");
         run(runId, """
@@ -211,7 +245,7 @@ public final class GcPlanner {
             keepWhatThePlanDidNotList(runId, applied);
         }
         keepWhatRootsReach(runId);
-        RunPartitions.analyze(jdbc, runId, "gc_manifest"); // which manifests are kept has just been decided
+        analyze(runId, "gc_manifest"); // which manifests are kept has just been decided
         // tables of this session only, dropped at the end (and before, should a failed planning have left them)
         dropPlanningTables();
         run(runId, "CREATE TEMPORARY TABLE gc_kept AS " + KEPT);
@@ -264,7 +298,7 @@ public final class GcPlanner {
                                         AND p.repository = t.repository AND p.tag = t.tag
                                         AND p.digest IS NOT DISTINCT FROM t.digest)""".replace(":applied", applied.toString()));
         }
-        RunPartitions.analyze(jdbc, runId, "gc_tag");
+        analyze(runId, "gc_tag");
     }
 
     /**
