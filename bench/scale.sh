@@ -70,7 +70,11 @@ for size in "$@"; do
   rm -rf "$work/storage"
   if [ "$collectors" != registry-gc ]; then
     if cmp -s "$work/reference-left.txt" "$work/registry-gc-left.txt"; then echo "blobs kept at $size: same"
-    else echo "blobs kept at $size: DIFFERENT$([ "$shape" = multi-arch ] && echo ' (expected: the reference GC deletes the children of tagged indexes)')"; fi
+    else
+      echo "blobs kept at $size: DIFFERENT$([ "$shape" = multi-arch ] && echo ' (expected: the reference GC deletes the children of tagged indexes)')"
+      # the evidence, in the log: the work folder is often cleared before anyone looks
+      diff "$work/reference-left.txt" "$work/registry-gc-left.txt" | head -10 || true
+    fi
   fi
 done
 if [ $# -gt 1 ]; then
