@@ -159,36 +159,6 @@ public final class GcPlanner {
         this(jdbc, timed(jdbc::update));
     }
 
-    /**
-     * Logs (at debug) how long each statement took, with its first line: where a planning is slow on some registry,
-     * the statement to look at.
-     */
-    static Statements timed(Statements statements) {
-        return sql -> {
-            long started = System.nanoTime();
-            statements.run(sql);
-            logTime(started, sql);
-        };
-    }
-
-    private static void logTime(long started, String sql) {
-        if (log.isDebugEnabled()) {
-            log.debug("planning statement took {} ms: {}", (System.nanoTime() - started) / 1_000_000, firstLine(sql));
-        }
-    }
-
-    /** Fresh statistics on the run's partitions of these tables, timed as the statements are. */
-    private void analyze(long runId, String... tables) {
-        long started = System.nanoTime();
-        RunPartitions.analyze(jdbc, runId, tables);
-        logTime(started, "ANALYZE " + String.join(", ", tables));
-    }
-
-    private static String firstLine(String sql) {
-        String line = sql.strip().lines().findFirst().orElse("");
-        return line.length() > 100 ? line.substring(0, 100) + "..." : line;
-    }
-
     public GcPlanner(JdbcTemplate jdbc, Statements statements) {
         this.jdbc = jdbc;
         this.statements = statements;
@@ -662,6 +632,36 @@ public final class GcPlanner {
 
     private void run(long runId, String sql) {
         statements.run(bind(runId, sql));
+    }
+
+    /**
+     * Logs (at debug) how long each statement took, with its first line: where a planning is slow on some registry,
+     * the statement to look at.
+     */
+    static Statements timed(Statements statements) {
+        return sql -> {
+            long started = System.nanoTime();
+            statements.run(sql);
+            logTime(started, sql);
+        };
+    }
+
+    private static void logTime(long started, String sql) {
+        if (log.isDebugEnabled()) {
+            log.debug("planning statement took {} ms: {}", (System.nanoTime() - started) / 1_000_000, firstLine(sql));
+        }
+    }
+
+    /** Fresh statistics on the run's partitions of these tables, timed as the statements are. */
+    private void analyze(long runId, String... tables) {
+        long started = System.nanoTime();
+        RunPartitions.analyze(jdbc, runId, tables);
+        logTime(started, "ANALYZE " + String.join(", ", tables));
+    }
+
+    private static String firstLine(String sql) {
+        String line = sql.strip().lines().findFirst().orElse("");
+        return line.length() > 100 ? line.substring(0, 100) + "..." : line;
     }
 
     /** Fills in the run and the enum constants the SQL names, so the SQL speaks our vocabulary. */
