@@ -10,15 +10,19 @@ import io.registrygc.policy.RetentionPolicies;
 import io.registrygc.policy.RetentionPolicy;
 import io.registrygc.policy.Retention.TagFacts;
 import io.registrygc.storage.BlobContent;
+import io.registrygc.storage.Concurrently;
 import io.registrygc.storage.LinkEntry;
 import io.registrygc.storage.StorageReader;
 import io.registrygc.storage.RepositoryListing;
 import io.registrygc.storage.StorageProblem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -26,6 +30,15 @@ import java.util.function.Function;
  * lets the policy decide on its tags and untagged manifests. Thread-safe; no Spring.
  */
 public final class Scanner {
+
+    /**
+     * On an object store, a repository with more manifests than this has them read several at once (as many as the
+     * store takes requests at once): a repository is one partition's work, and a huge one read a request after the
+     * other (thousands of manifests, tens of milliseconds each) waits long after every other partition has finished.
+     * Not on a filesystem: there a read is a system call, and on two cores reading five huge repositories' manifests
+     * eight at once took the process's user time from 11 s to 14 s and the run no faster, even from a cold cache.
+     */
+    static final int MANY_MANIFESTS = 64;
 
     private final StorageReader storage;
     private final ManifestParser parser;
@@ -68,10 +81,7 @@ public final class Scanner {
     private ScanResult scanRepository(ScanTarget.Repository target) {
         List<StorageProblem> problems = new ArrayList<>(target.walkProblems());
         RepositoryListing listing = storage.readRepository(target.name(), problems::add);
-        List<ScannedManifest> manifests = new ArrayList<>(listing.revisions().size());
-        for (LinkEntry revision : listing.revisions()) {
-            manifests.add(scanManifest(revision, problems));
-        }
+        List<ScannedManifest> manifests = scanManifests(listing.revisions(), problems);
         ScanResult.Repository scanned = new ScanResult.Repository(listing, manifests, problems);
         // a repository whose tags or links could not all be read is kept whole: no policy ranks a partial listing
         Optional<RetentionPolicy> policy = scanned.tainted() ? Optional.empty()
@@ -87,10 +97,22 @@ public final class Scanner {
                 revisions, policy.get().usesPulls() ? pulls.apply(listing.name()) : Map.of(), now)));
     }
 
-    private ScannedManifest scanManifest(LinkEntry revision, List<StorageProblem> problems) {
+    /** The manifests in the revisions' order, and their problems in that order, however many were read at once. */
+    private List<ScannedManifest> scanManifests(List<LinkEntry> revisions, List<StorageProblem> problems) {
+        int readers = revisions.size() > MANY_MANIFESTS && !storage.driver().cheapReads()
+                ? storage.driver().concurrentRequests() : 1;
+        try {
+            return Concurrently.mapInRuns(revisions, readers, problems::add, this::scanManifest);
+        } catch (IOException e) {
+            // a manifest's own failure is its state: this is only a wait for the readers that was interrupted
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ScannedManifest scanManifest(LinkEntry revision, Consumer<StorageProblem> problems) {
         BlobContent content = storage.readBlob(revision.digest());
         if (content instanceof BlobContent.Missing missing) {
-            problems.add(new StorageProblem(missing.path(),
+            problems.accept(new StorageProblem(missing.path(),
                     "manifest " + revision.digest() + " has a revision link but no blob data", StorageProblem.Impact.NOTED));
             return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.MISSING,
                     "blob data missing: " + missing.path(), Optional.empty());
@@ -107,7 +129,7 @@ public final class Scanner {
         } catch (ManifestParseException e) {
             Optional<ParsedManifest> unknownKind = parser.parseUnknownKind(bytes);
             if (unknownKind.isPresent()) {
-                problems.add(StorageProblem.noted(storage.describe(storage.paths().blobData(revision.digest())), "manifest "
+                problems.accept(StorageProblem.noted(storage.describe(storage.paths().blobData(revision.digest())), "manifest "
                         + revision.digest() + " is JSON of an unknown kind (mediaType " + unknownKind.get().mediaType()
                         + "): its " + unknownKind.get().references().size() + " digest-like strings are kept as references"));
                 return new ScannedManifest(revision.digest(), revision.modified(), ScannedManifest.State.OK, null,

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * Requests to an object store several at once: each waits tens of milliseconds for its answer, so listing many
@@ -19,6 +20,12 @@ public final class Concurrently {
     @FunctionalInterface
     public interface Work<T, R> {
         R apply(T item) throws IOException;
+    }
+
+    /** One piece of work that may fail with an IOException and reports what it finds wrong to {@code problems}. */
+    @FunctionalInterface
+    public interface ReportingWork<T, R, P> {
+        R apply(T item, Consumer<P> problems) throws IOException;
     }
 
     private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
@@ -85,6 +92,26 @@ public final class Concurrently {
             return each;
         })) {
             results.addAll(done);
+        }
+        return results;
+    }
+
+    /**
+     * {@link #mapInRuns} for work that reports problems: each item's problems reach {@code problems} on the caller's
+     * thread, in the items' order, as if the items had been worked one after the other.
+     */
+    public static <T, R, P> List<R> mapInRuns(List<? extends T> items, int threads, Consumer<? super P> problems,
+            ReportingWork<T, R, P> work) throws IOException {
+        record Done<R, P>(R result, List<P> problems) {
+        }
+        List<Done<R, P>> done = mapInRuns(items, threads, item -> {
+            List<P> own = new ArrayList<>(0);
+            return new Done<>(work.apply(item, own::add), own);
+        });
+        List<R> results = new ArrayList<>(done.size());
+        for (Done<R, P> each : done) {
+            each.problems().forEach(problems);
+            results.add(each.result());
         }
         return results;
     }

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
@@ -32,6 +33,8 @@ import java.util.function.Predicate;
 public final class StorageReader {
 
     private static final int MAX_LINK_BYTES = 1024;
+    /** On an object store, a repository with more tags than this has their links read several at once. */
+    static final int MANY_TAGS = 64;
     private static final String SYMLINK = "a symbolic link: never followed, left alone";
     /** Distribution refuses to store a manifest larger than this ({@code maxManifestBodySize}, 4 MiB). */
     public static final int MAX_MANIFEST_BYTES = 4 << 20;
@@ -611,29 +614,41 @@ public final class StorageReader {
                         .add(new Entry(file.name().substring(slash + 1), file.kind(), file.size(), file.modified()));
             }
         }
-        List<TagEntry> tags = new ArrayList<>(byTag.size());
-        for (var tag : byTag.entrySet()) {
-            String tagFolder = tagsRoot + "/" + tag.getKey();
-            if (!RegistryPaths.isValidTagName(tag.getKey())) {
-                problems.accept(problem(tagFolder, "not a valid tag name", StorageProblem.Impact.REPOSITORY_KEPT));
-                continue;
-            }
-            String current = paths.tagCurrentLink(repository, tag.getKey());
-            Optional<Entry> currentFile = tag.getValue().stream().filter(f -> f.name().equals("current/link")).findFirst();
-            Optional<Digest> digest;
-            if (currentFile.isEmpty()) {
-                problems.accept(problem(current, "link file is missing", StorageProblem.Impact.REPOSITORY_KEPT));
-                digest = Optional.empty();
-            } else {
-                digest = readLink(current, currentFile.get().size(), problems, StorageProblem.Impact.REPOSITORY_KEPT);
-            }
-            List<Entry> index = tag.getValue().stream().filter(f -> f.name().startsWith("index/"))
-                    .map(f -> new Entry(f.name().substring("index/".length()), f.kind(), f.size(), f.modified())).toList();
-            List<Digest> indexed = linkFolders(tagFolder + "/index", index, problems, time -> { }).stream()
-                    .map(LinkEntry::digest).toList();
-            tags.add(new TagEntry(tag.getKey(), digest, currentFile.map(Entry::modified).orElse(Instant.EPOCH), indexed));
+        // each tag's current link is a request of its own: a repository of thousands of tags has them read several at once
+        List<Map.Entry<String, List<Entry>>> tagFiles = new ArrayList<>(byTag.entrySet());
+        int readers = tagFiles.size() > MANY_TAGS ? storage.concurrentRequests() : 1;
+        try {
+            return Concurrently.mapInRuns(tagFiles, readers, problems,
+                    (tag, own) -> readTagByListing(repository, tag.getKey(), tag.getValue(), own))
+                    .stream().flatMap(Optional::stream).toList();
+        } catch (IOException e) {
+            problems.accept(problem(tagsRoot, "cannot read tags: " + e.getMessage(), StorageProblem.Impact.REPOSITORY_KEPT));
+            return List.of();
         }
-        return tags;
+    }
+
+    /** One tag from the listing of its files ({@code files}: named from the tag's folder); empty for an invalid name. */
+    private Optional<TagEntry> readTagByListing(String repository, String tag, List<Entry> files,
+            Consumer<StorageProblem> problems) {
+        String tagFolder = paths.tagsRoot(repository) + "/" + tag;
+        if (!RegistryPaths.isValidTagName(tag)) {
+            problems.accept(problem(tagFolder, "not a valid tag name", StorageProblem.Impact.REPOSITORY_KEPT));
+            return Optional.empty();
+        }
+        String current = paths.tagCurrentLink(repository, tag);
+        Optional<Entry> currentFile = files.stream().filter(f -> f.name().equals("current/link")).findFirst();
+        Optional<Digest> digest;
+        if (currentFile.isEmpty()) {
+            problems.accept(problem(current, "link file is missing", StorageProblem.Impact.REPOSITORY_KEPT));
+            digest = Optional.empty();
+        } else {
+            digest = readLink(current, currentFile.get().size(), problems, StorageProblem.Impact.REPOSITORY_KEPT);
+        }
+        List<Entry> index = files.stream().filter(f -> f.name().startsWith("index/"))
+                .map(f -> new Entry(f.name().substring("index/".length()), f.kind(), f.size(), f.modified())).toList();
+        List<Digest> indexed = linkFolders(tagFolder + "/index", index, problems, time -> { }).stream()
+                .map(LinkEntry::digest).toList();
+        return Optional.of(new TagEntry(tag, digest, currentFile.map(Entry::modified).orElse(Instant.EPOCH), indexed));
     }
 
     /**

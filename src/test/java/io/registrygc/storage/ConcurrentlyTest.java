@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,42 @@ class ConcurrentlyTest {
         assertThat(doubled).isEqualTo(items.stream().map(item -> item * 2).toList());
         assertThat(threads).as("at most one thread per run").hasSizeBetween(1, 16)
                 .doesNotContain(Thread.currentThread().getId());
+    }
+
+    @Test
+    void problemsReportedFromTheThreadsReachTheCallerInTheItemsOrder() throws IOException {
+        List<Integer> items = IntStream.range(0, 500).boxed().toList();
+        Set<Long> workers = ConcurrentHashMap.newKeySet();
+        List<String> problems = new ArrayList<>();
+        Set<Long> reportedOn = new HashSet<>();
+
+        List<Integer> results = Concurrently.mapInRuns(items, 8, (String problem) -> {
+            reportedOn.add(Thread.currentThread().getId());
+            problems.add(problem);
+        }, (item, report) -> {
+            workers.add(Thread.currentThread().getId());
+            if (item % 7 == 0) {
+                report.accept(item + " is a multiple of 7");
+            }
+            if (item % 35 == 0) {
+                report.accept(item + " is a multiple of 35");
+            }
+            return -item;
+        });
+
+        assertThat(results).isEqualTo(items.stream().map(item -> -item).toList());
+        List<String> expected = new ArrayList<>();
+        for (int item : items) {
+            if (item % 7 == 0) {
+                expected.add(item + " is a multiple of 7");
+            }
+            if (item % 35 == 0) {
+                expected.add(item + " is a multiple of 35");
+            }
+        }
+        assertThat(problems).containsExactlyElementsOf(expected);
+        assertThat(reportedOn).containsExactly(Thread.currentThread().getId());
+        assertThat(workers).hasSizeGreaterThan(1).doesNotContain(Thread.currentThread().getId());
     }
 
     @Test
