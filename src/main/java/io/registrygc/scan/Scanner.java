@@ -31,15 +31,6 @@ import java.util.function.Function;
  */
 public final class Scanner {
 
-    /**
-     * On an object store, a repository with more manifests than this has them read several at once (as many as the
-     * store takes requests at once): a repository is one partition's work, and a huge one read a request after the
-     * other (thousands of manifests, tens of milliseconds each) waits long after every other partition has finished.
-     * Not on a filesystem: there a read is a system call, and on two cores reading five huge repositories' manifests
-     * eight at once took the process's user time from 11 s to 14 s and the run no faster, even from a cold cache.
-     */
-    static final int MANY_MANIFESTS = 64;
-
     private final StorageReader storage;
     private final ManifestParser parser;
     private final Optional<RetentionPolicies> retention;
@@ -99,10 +90,9 @@ public final class Scanner {
 
     /** The manifests in the revisions' order, and their problems in that order, however many were read at once. */
     private List<ScannedManifest> scanManifests(List<LinkEntry> revisions, List<StorageProblem> problems) {
-        int readers = revisions.size() > MANY_MANIFESTS && !storage.driver().cheapReads()
-                ? storage.driver().concurrentRequests() : 1;
         try {
-            return Concurrently.mapInRuns(revisions, readers, problems::add, this::scanManifest);
+            return Concurrently.mapInRuns(revisions, storage.readsAtOnce(revisions.size()), problems::add,
+                    this::scanManifest);
         } catch (IOException e) {
             // a manifest's own failure is its state: this is only a wait for the readers that was interrupted
             throw new UncheckedIOException(e);
