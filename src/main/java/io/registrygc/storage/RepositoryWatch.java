@@ -126,7 +126,7 @@ public final class RepositoryWatch {
         Set<String> layers = Collections.synchronizedSet(new LinkedHashSet<>(changed));
         Set<String> seen = Collections.synchronizedSet(new TreeSet<>());
         try {
-            storage.walkRepositoryFiles(top -> true, (repository, rest, file) -> {
+            storage.walkRepositoryFiles((repository, rest, file) -> {
                 seen.add(repository);
                 boolean fresh = file.modified() == null || !file.modified().isBefore(since);
                 if (fresh && rest.startsWith("_manifests/revisions/")) {

@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * Reads a Distribution storage through its {@link StorageDriver}, tolerantly and in one way: whatever cannot be read
@@ -233,22 +232,19 @@ public final class StorageReader {
     /**
      * On an object store: the repositories named by the listings of their top-level folders (a thousand keys a request;
      * walking the tree folder by folder costs a request per folder), only of the top-level folders from
-     * {@code after}'s to {@code last}'s, so a partition of the scan lists its own range, not the whole tree. Only the
+     * {@code after}'s to {@code last}'s and, in those two, only of the keys {@link ListingBounds} allows, so a
+     * partition of the scan lists its own range, not the whole tree nor every repository of a shared folder. Only the
      * names are kept, sorted in walk order.
      */
     private Iterator<String> repositoriesByListing(String after, String last, Consumer<StorageProblem> problems) {
-        String afterFirst = after == null ? null : after.split("/", 2)[0];
-        String lastFirst = last == null ? null : last.split("/", 2)[0];
         Set<String> names = Collections.synchronizedSet(
                 new TreeSet<>(StorageReader::compareInWalkOrder));
         try {
-            walkRepositoryFiles(top -> (afterFirst == null || top.compareTo(afterFirst) >= 0)
-                            && (lastFirst == null || top.compareTo(lastFirst) <= 0),
-                    (repository, rest, file) -> {
-                        if (after == null || compareInWalkOrder(repository, after) > 0) {
-                            names.add(repository);
-                        }
-                    }, problems);
+            walkRepositoryFiles(after, last, (repository, rest, file) -> {
+                if (after == null || compareInWalkOrder(repository, after) > 0) {
+                    names.add(repository);
+                }
+            }, problems);
         } catch (IOException e) {
             problems.accept(problem(paths.repositoriesRoot(), "cannot list repositories: " + e.getMessage(),
                     StorageProblem.Impact.SWEEP_BLOCKED));
@@ -263,40 +259,66 @@ public final class StorageReader {
     }
 
     /**
-     * On an object store: every file of every repository under the top-level folders {@code topLevel} accepts, with one
-     * listing per top-level folder (a thousand keys a request), several at once; {@code each} is called from several
-     * threads. A folder whose name starts with '_' is never a repository; a repository with an invalid name is
-     * reported (its manifests cannot be scanned) and its files are not handed on. A listing that fails fails the walk.
+     * On an object store: every file of every repository, with one listing per top-level folder (a thousand keys a
+     * request), several at once; {@code each} is called from several threads. A folder whose name starts with '_' is
+     * never a repository; a repository with an invalid name is reported (its manifests cannot be scanned) and its files
+     * are not handed on. A listing that fails fails the walk.
      */
-    public void walkRepositoryFiles(Predicate<String> topLevel, RepositoryFile each,
+    public void walkRepositoryFiles(RepositoryFile each, Consumer<StorageProblem> problems) throws IOException {
+        walkRepositoryFiles(null, null, each, problems);
+    }
+
+    /**
+     * As {@link #walkRepositoryFiles(RepositoryFile, Consumer)}, only as far as the repositories after {@code after}
+     * up to {@code last} (in walk order; null: open) need: the top-level folders from {@code after}'s to
+     * {@code last}'s, and in those two only the keys {@link ListingBounds} proves may hold them. Files of repositories
+     * outside the range may still come.
+     */
+    private void walkRepositoryFiles(String after, String last, RepositoryFile each,
             Consumer<StorageProblem> problems) throws IOException {
+        String afterTop = after == null ? null : after.split("/", 2)[0];
+        String lastTop = last == null ? null : last.split("/", 2)[0];
         String root = paths.repositoriesRoot();
         List<String> tops = storage.list(root).stream().filter(Entry::isFolder).map(Entry::name)
-                .filter(name -> !name.startsWith("_")).filter(topLevel).toList();
+                .filter(name -> !name.startsWith("_"))
+                .filter(top -> (afterTop == null || top.compareTo(afterTop) >= 0)
+                        && (lastTop == null || top.compareTo(lastTop) <= 0))
+                .toList();
         Set<String> invalid = ConcurrentHashMap.newKeySet();
-        Concurrently.map(tops, storage.concurrentRequests() * 2, top -> walkTopLevel(root, top, invalid, each));
+        Concurrently.map(tops, storage.concurrentRequests() * 2,
+                top -> walkTopLevel(root, top, ListingBounds.of(top, after, last), invalid, each));
         new TreeSet<>(invalid).forEach(name -> problems.accept(problem(root + "/" + name,
                 "repository folder with an invalid name; its manifests cannot be scanned", StorageProblem.Impact.SWEEP_BLOCKED)));
     }
 
-    private Void walkTopLevel(String root, String top, Set<String> invalid, RepositoryFile each) throws IOException {
-        storage.walk(root + "/" + top, null, file -> {
-            String path = top + "/" + file.name();
-            int manifests = path.indexOf("/_manifests/");
-            int layers = path.indexOf("/_layers/");
-            int end = manifests < 0 ? layers : layers < 0 ? manifests : Math.min(manifests, layers);
-            String name = end <= 0 ? null : path.substring(0, end);
-            if (name == null || name.contains("/_")) {
-                return true; // not a repository's file, or inside a folder whose name starts with '_'
-            }
-            if (!RegistryPaths.isValidRepositoryName(name)) {
-                invalid.add(name);
-            } else {
-                each.accept(name, path.substring(end + 1), file);
-            }
-            return true;
-        });
+    private Void walkTopLevel(String root, String top, ListingBounds bounds, Set<String> invalid, RepositoryFile each)
+            throws IOException {
+        String folder = root + "/" + top;
+        storage.walk(folder, bounds.startAfter(),
+                file -> !bounds.beyond(file.name()) && repositoryFile(top, file.name(), file, invalid, each));
+        for (String shorter : bounds.shorterFolders()) {
+            storage.walk(folder + "/" + shorter, null,
+                    file -> repositoryFile(top, shorter + "/" + file.name(), file, invalid, each));
+        }
         return null;
+    }
+
+    /** Hands on a file of a top-level folder's listing if it is a repository's; always true (the listing goes on). */
+    private static boolean repositoryFile(String top, String name, Entry file, Set<String> invalid, RepositoryFile each) {
+        String path = top + "/" + name;
+        int manifests = path.indexOf("/_manifests/");
+        int layers = path.indexOf("/_layers/");
+        int end = manifests < 0 ? layers : layers < 0 ? manifests : Math.min(manifests, layers);
+        String repository = end <= 0 ? null : path.substring(0, end);
+        if (repository == null || repository.contains("/_")) {
+            return true; // not a repository's file, or inside a folder whose name starts with '_'
+        }
+        if (!RegistryPaths.isValidRepositoryName(repository)) {
+            invalid.add(repository);
+        } else {
+            each.accept(repository, path.substring(end + 1), file);
+        }
+        return true;
     }
 
     /** As {@link #repositories}, from the start, handing each folder of the tree to {@code beforeListing} before it lists it. */
