@@ -3,14 +3,11 @@ package io.registrygc.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,13 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 class ListingBoundsTest {
 
-    private static final String ROOT = "docker/registry/v2/repositories";
+    private static final String ROOT = InMemoryObjectStore.REPOSITORIES;
 
     @Test
     void everyRangeFindsItsRepositoriesAndTheRangesTogetherEveryInvalidFolder() throws IOException {
         Random random = new Random(20261130);
         for (int trial = 0; trial < 400; trial++) {
-            KeyListing store = new KeyListing();
+            InMemoryObjectStore store = new InMemoryObjectStore(1);
             Set<String> expected = new TreeSet<>(StorageReader::compareInWalkOrder);
             int repositories = 1 + random.nextInt(40);
             for (int i = 0; i < repositories; i++) {
@@ -68,7 +65,7 @@ class ListingBoundsTest {
 
     @Test
     void partitionsOfOneSharedFolderListItAboutOnceBetweenThem() throws IOException {
-        KeyListing store = new KeyListing();
+        InMemoryObjectStore store = new InMemoryObjectStore(1);
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             names.add("org/app-" + i);
@@ -77,9 +74,9 @@ class ListingBoundsTest {
         names.forEach(store::repository);
         StorageReader reader = new StorageReader(store);
         List<String> all = reader.allRepositories(1, problem -> { });
-        int folderKeys = store.listed;
+        int folderKeys = store.listed.get();
 
-        store.listed = 0;
+        store.listed.set(0);
         List<String> found = new ArrayList<>();
         int partitions = 16;
         for (int i = 0; i < partitions; i++) {
@@ -94,7 +91,7 @@ class ListingBoundsTest {
 
         assertThat(found).containsExactlyElementsOf(all).hasSize(names.size());
         // unbounded, each of the 16 listed the whole folder
-        assertThat(store.listed).isLessThan(2 * folderKeys);
+        assertThat(store.listed.get()).isLessThan(2 * folderKeys);
     }
 
     @Test
@@ -111,7 +108,7 @@ class ListingBoundsTest {
         assertThat(ListingBounds.of("org", null, "org/1").stopAt()).isEqualTo("`");
     }
 
-    private static String randomName(Random random) {
+    static String randomName(Random random) {
         StringBuilder name = new StringBuilder(random.nextInt(8) == 0 ? "u" : "t");
         for (int depth = random.nextInt(4); depth > 0; depth--) {
             name.append('/').append(randomSegment(random));
@@ -122,7 +119,7 @@ class ListingBoundsTest {
     }
 
     /** One to three components of "a", "b" and "0" joined by separators: names that collide in both orders. */
-    private static String randomSegment(Random random) {
+    static String randomSegment(Random random) {
         String[] components = {"a", "b", "0", "ab", "a0"};
         String[] separators = {"-", ".", "_", "__", "--"};
         StringBuilder segment = new StringBuilder(components[random.nextInt(components.length)]);
@@ -130,118 +127,5 @@ class ListingBoundsTest {
             segment.append(separators[random.nextInt(separators.length)]).append(components[random.nextInt(components.length)]);
         }
         return segment.toString();
-    }
-
-    /** An object store in memory: keys in byte order (ASCII), folders as their common prefixes; counts keys listed. */
-    private static final class KeyListing implements StorageDriver {
-        private final TreeSet<String> keys = new TreeSet<>();
-        int listed;
-
-        void repository(String name) {
-            String folder = ROOT + "/" + name;
-            keys.add(folder + "/_manifests/revisions/sha256/" + "a".repeat(64) + "/link");
-            keys.add(folder + "/_manifests/tags/latest/current/link");
-            keys.add(folder + "/_layers/sha256/" + "b".repeat(64) + "/link");
-        }
-
-        @Override
-        public String location() {
-            return "memory";
-        }
-
-        @Override
-        public String describe(String key) {
-            return key;
-        }
-
-        @Override
-        public List<String> names(String folder) {
-            return list(folder).stream().map(Entry::name).toList();
-        }
-
-        @Override
-        public List<Entry> list(String folder) {
-            String prefix = folder + "/";
-            TreeSet<String> folders = new TreeSet<>();
-            List<Entry> entries = new ArrayList<>();
-            for (String key : keys.tailSet(prefix, false)) {
-                if (!key.startsWith(prefix)) {
-                    break;
-                }
-                String rest = key.substring(prefix.length());
-                int slash = rest.indexOf('/');
-                if (slash < 0) {
-                    entries.add(new Entry(rest, Kind.FILE, 0, Instant.EPOCH));
-                } else if (folders.add(rest.substring(0, slash))) {
-                    entries.add(new Entry(rest.substring(0, slash), Kind.FOLDER, 0, null));
-                }
-            }
-            entries.sort((a, b) -> a.name().compareTo(b.name()));
-            return entries;
-        }
-
-        @Override
-        public void walk(String folder, String after, Predicate<Entry> each) {
-            String prefix = folder + "/";
-            for (String key : keys.tailSet(after == null ? prefix : prefix + after, false)) {
-                if (!key.startsWith(prefix)) {
-                    return;
-                }
-                listed++;
-                if (!each.test(new Entry(key.substring(prefix.length()), Kind.FILE, 0, Instant.EPOCH))) {
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public List<Branch> branches(String folder, List<String> names, String fileName) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Optional<Entry> stat(String key) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isFolder(String key) {
-            return !list(key).isEmpty();
-        }
-
-        @Override
-        public byte[] read(String key, int limit) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void write(String key, byte[] content) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Removal deleteFolder(String folder, String mainFile) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void deleteEmptyFolders(String folder, String stop) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean hasFolderTimes() {
-            return false;
-        }
-
-        @Override
-        public boolean hasSymbolicLinks() {
-            return false;
-        }
-
-        @Override
-        public boolean cheapReads() {
-            return false;
-        }
     }
 }
