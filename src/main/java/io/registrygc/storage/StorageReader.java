@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /**
  * Reads a Distribution storage through its {@link StorageDriver}, tolerantly and in one way: whatever cannot be read
@@ -35,8 +34,6 @@ public final class StorageReader {
     private static final int MAX_LINK_BYTES = 1024;
     /** More small reads than this in one repository (manifests, tag links) go several at once on an object store. */
     private static final int MANY_READS = 64;
-    /** Keys of one listing request (S3's page): a top-level folder with more is listed in ranges at once. */
-    private static final int FIRST_PAGE = 1000;
     private static final String SYMLINK = "a symbolic link: never followed, left alone";
     /** Distribution refuses to store a manifest larger than this ({@code maxManifestBodySize}, 4 MiB). */
     public static final int MAX_MANIFEST_BYTES = 4 << 20;
@@ -297,10 +294,6 @@ public final class StorageReader {
     private Void walkTopLevel(String root, String top, ListingBounds bounds, Set<String> invalid, RepositoryFile each)
             throws IOException {
         String folder = root + "/" + top;
-        if (bounds.equals(ListingBounds.WHOLE) && storage.concurrentRequests() > 1) {
-            walkWholeTopLevel(folder, top, invalid, each);
-            return null;
-        }
         storage.walk(folder, bounds.startAfter(),
                 file -> !bounds.beyond(file.name()) && repositoryFile(top, file.name(), file, invalid, each));
         for (String shorter : bounds.shorterFolders()) {
@@ -308,44 +301,6 @@ public final class StorageReader {
                     file -> repositoryFile(top, shorter + "/" + file.name(), file, invalid, each));
         }
         return null;
-    }
-
-    /**
-     * A whole top-level folder on an object store. A listing goes one page after the other, and the listing of a folder
-     * that thousands of repositories share is what a look (before each chunk of an online sweep) and the scan's split
-     * wait on longest. So when the folder holds more than a page, the rest is cut into ranges of key order at the names
-     * of its sub-folders, and the ranges are listed at once: range i holds the keys after cut i up to cut i + 1, so each
-     * key is in exactly one. The cuts are ASCII (other names are not cut at), so that they sort alike in Java and in
-     * S3's byte order against any key.
-     */
-    private void walkWholeTopLevel(String folder, String top, Set<String> invalid, RepositoryFile each)
-            throws IOException {
-        String[] lastKey = {null};
-        int[] keys = {0};
-        storage.walk(folder, null, file -> {
-            repositoryFile(top, file.name(), file, invalid, each);
-            lastKey[0] = file.name();
-            return ++keys[0] < FIRST_PAGE;
-        });
-        if (keys[0] < FIRST_PAGE) {
-            return;
-        }
-        String listed = lastKey[0];
-        List<String> names = storage.names(folder).stream()
-                .filter(name -> name.chars().allMatch(c -> c < 128) && name.compareTo(listed) > 0).sorted().toList();
-        int ranges = Math.min(storage.concurrentRequests(), names.size() + 1);
-        List<String> cuts = new ArrayList<>();
-        cuts.add(listed);
-        for (int i = 1; i < ranges; i++) {
-            cuts.add(names.get(i * names.size() / ranges));
-        }
-        List<Integer> indexes = IntStream.range(0, cuts.size()).boxed().toList();
-        Concurrently.map(indexes, ranges, i -> {
-            String upTo = i + 1 < cuts.size() ? cuts.get(i + 1) : null;
-            storage.walk(folder, cuts.get(i), file -> (upTo == null || file.name().compareTo(upTo) <= 0)
-                    && repositoryFile(top, file.name(), file, invalid, each));
-            return null;
-        });
     }
 
     /** Hands on a file of a top-level folder's listing if it is a repository's; always true (the listing goes on). */

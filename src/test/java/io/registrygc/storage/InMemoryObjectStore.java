@@ -11,21 +11,14 @@ import java.util.function.Predicate;
 /**
  * An object store in memory, for what the scan lists: keys in S3's order (ASCII names here, where Java's order is
  * byte order), folders only as the common prefixes of keys, no symbolic links, reads not cheap. It counts the keys its
- * listings hand out and the listings. What the scan's listing does not use it
- * refuses.
+ * listings hand out, and refuses what the scan's listing does not use.
  */
 final class InMemoryObjectStore implements StorageDriver {
 
     static final String REPOSITORIES = "docker/registry/v2/repositories";
 
     private final TreeSet<String> keys = new TreeSet<>();
-    private final int concurrentRequests;
     final AtomicInteger listed = new AtomicInteger();
-    final AtomicInteger walks = new AtomicInteger();
-
-    InMemoryObjectStore(int concurrentRequests) {
-        this.concurrentRequests = concurrentRequests;
-    }
 
     /** A repository's folder with a revision, a tag and a layer link; returns its keys below the repositories. */
     List<String> repository(String name) {
@@ -35,11 +28,6 @@ final class InMemoryObjectStore implements StorageDriver {
                 name + "/_layers/sha256/" + "b".repeat(64) + "/link");
         written.forEach(key -> keys.add(REPOSITORIES + "/" + key));
         return written;
-    }
-
-    @Override
-    public int concurrentRequests() {
-        return concurrentRequests;
     }
 
     @Override
@@ -80,7 +68,6 @@ final class InMemoryObjectStore implements StorageDriver {
 
     @Override
     public void walk(String folder, String after, Predicate<Entry> each) {
-        walks.incrementAndGet();
         String prefix = folder + "/";
         for (String key : keys.tailSet(after == null ? prefix : prefix + after, false)) {
             if (!key.startsWith(prefix)) {

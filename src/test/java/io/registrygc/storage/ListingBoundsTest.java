@@ -24,7 +24,7 @@ class ListingBoundsTest {
     void everyRangeFindsItsRepositoriesAndTheRangesTogetherEveryInvalidFolder() throws IOException {
         Random random = new Random(20261130);
         for (int trial = 0; trial < 400; trial++) {
-            InMemoryObjectStore store = new InMemoryObjectStore(1);
+            InMemoryObjectStore store = new InMemoryObjectStore();
             Set<String> expected = new TreeSet<>(StorageReader::compareInWalkOrder);
             int repositories = 1 + random.nextInt(40);
             for (int i = 0; i < repositories; i++) {
@@ -65,7 +65,7 @@ class ListingBoundsTest {
 
     @Test
     void partitionsOfOneSharedFolderListItAboutOnceBetweenThem() throws IOException {
-        InMemoryObjectStore store = new InMemoryObjectStore(1);
+        InMemoryObjectStore store = new InMemoryObjectStore();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             names.add("org/app-" + i);
@@ -108,7 +108,7 @@ class ListingBoundsTest {
         assertThat(ListingBounds.of("org", null, "org/1").stopAt()).isEqualTo("`");
     }
 
-    static String randomName(Random random) {
+    private static String randomName(Random random) {
         StringBuilder name = new StringBuilder(random.nextInt(8) == 0 ? "u" : "t");
         for (int depth = random.nextInt(4); depth > 0; depth--) {
             name.append('/').append(randomSegment(random));
@@ -119,7 +119,7 @@ class ListingBoundsTest {
     }
 
     /** One to three components of "a", "b" and "0" joined by separators: names that collide in both orders. */
-    static String randomSegment(Random random) {
+    private static String randomSegment(Random random) {
         String[] components = {"a", "b", "0", "ab", "a0"};
         String[] separators = {"-", ".", "_", "__", "--"};
         StringBuilder segment = new StringBuilder(components[random.nextInt(components.length)]);
