@@ -35,7 +35,7 @@ INSERT INTO gc_layer_link (run_id, repository, digest, modified_at)
 SELECT DISTINCT :run, repository, layer, CAST(NULL AS TIMESTAMPTZ) FROM shape_layer
 UNION SELECT :run, repository, config, NULL FROM shape;
 INSERT INTO gc_blob (run_id, digest, size, modified_at)
-SELECT :run, d, 1000, now() - interval '2 days' FROM (
+SELECT :run, d, CAST(NULL AS BIGINT), CAST(NULL AS TIMESTAMPTZ) FROM (
     SELECT manifest AS d FROM shape UNION SELECT config FROM shape UNION SELECT layer FROM shape_layer
     UNION SELECT 'sha256:' || encode(sha256(('orphan ' || o)::bytea), 'hex') FROM generate_series(1, 28) o) all_blobs;
 COMMIT;

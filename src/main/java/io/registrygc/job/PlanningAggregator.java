@@ -1,7 +1,9 @@
 package io.registrygc.job;
 
 import io.registrygc.plan.GcPlanner;
+import io.registrygc.storage.BlobEntry;
 import io.registrygc.storage.Concurrently;
+import io.registrygc.storage.Digest;
 import io.registrygc.storage.StorageOpener;
 import io.registrygc.storage.StorageProblem;
 import io.registrygc.storage.StorageReader;
@@ -51,47 +53,62 @@ class PlanningAggregator implements StepExecutionAggregator {
             return; // a partition failed or stopped: the scan is not complete, so there is nothing to plan from
         }
         long runId = scan.getJobExecution().getJobInstance().getInstanceId();
-        LookedAtLinks looked = new LookedAtLinks(() -> RunContext.of(scan, storages).reader(), threads);
+        LookedAtStorage looked = new LookedAtStorage(() -> RunContext.of(scan, storages).reader(), threads);
         long started = System.nanoTime();
         transaction.executeWithoutResult(status -> planner.plan(runId, looked));
         long planned = (System.nanoTime() - started) / 1_000_000;
         // looking at links is storage I/O the scan left to planning, not planning: reported apart
-        log.info("planned run {} in {} ms (and looked at {} layer links in {} ms)", runId, planned - looked.millis(),
-                looked.count(), looked.millis());
+        log.info("planned run {} in {} ms (and looked at {} in {} ms)", runId, planned - looked.millis(),
+                looked.counts(), looked.millis());
     }
 
-    /** The links planning asks about, looked at on the storage several at once, with the time that took. */
-    private static final class LookedAtLinks implements GcPlanner.LinkLook {
+    /** What planning asks about (layer links, blobs), looked at on the storage several at once, with the time that took. */
+    private static final class LookedAtStorage implements GcPlanner.StorageLook {
         private final Supplier<StorageReader> storage;
         private final int threads;
-        private StorageReader reader; // opened when first asked: most scans (an object store's) name no link
-        private long count;
+        private StorageReader reader; // opened when first asked: most scans (an object store's) name nothing
+        private long links;
+        private long blobs;
         private long nanos;
 
-        LookedAtLinks(Supplier<StorageReader> storage, int threads) {
+        LookedAtStorage(Supplier<StorageReader> storage, int threads) {
             this.storage = storage;
             this.threads = threads;
         }
 
         @Override
-        public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems)
+        public List<Optional<Instant>> times(List<GcPlanner.NamedLink> named, Consumer<StorageProblem> problems)
                 throws IOException {
+            links += named.size();
+            // a filesystem answers one question per thread: many in flight hide a cold disk's latency
+            return timed(named, link -> reader().layerLinkTime(link.repository(), link.digest(), problems));
+        }
+
+        @Override
+        public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems)
+                throws IOException {
+            blobs += digests.size();
+            return timed(digests, digest -> reader().blob(digest, problems));
+        }
+
+        private <T, R> List<R> timed(List<T> items, Concurrently.Work<T, R> look) throws IOException {
             long started = System.nanoTime();
-            if (reader == null) {
-                reader = storage.get();
-            }
             try {
-                // a filesystem answers one question per thread: many in flight hide a cold disk's latency
-                return Concurrently.mapInRuns(links, threads,
-                        link -> reader.layerLinkTime(link.repository(), link.digest(), problems));
+                return Concurrently.mapInRuns(items, threads, look);
             } finally {
-                count += links.size();
                 nanos += System.nanoTime() - started;
             }
         }
 
-        long count() {
-            return count;
+        private StorageReader reader() {
+            if (reader == null) {
+                reader = storage.get();
+            }
+            return reader;
+        }
+
+        String counts() {
+            return links + " layer links and " + blobs + " blobs";
         }
 
         long millis() {

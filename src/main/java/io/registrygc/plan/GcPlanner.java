@@ -9,6 +9,7 @@ import io.registrygc.plan.PlanItem.Phase;
 import io.registrygc.db.BulkCopy;
 import io.registrygc.scan.ScanStateStore;
 import io.registrygc.scan.ScannedManifest;
+import io.registrygc.storage.BlobEntry;
 import io.registrygc.storage.Digest;
 import io.registrygc.storage.StorageProblem;
 import java.io.IOException;
@@ -129,21 +130,29 @@ public final class GcPlanner {
     }
 
     /**
-     * Looks at layer links the scan only named: for each, when its link was written, or empty where there is no link
-     * to count; what is not what a link folder should be goes to {@code problems} (called from several threads).
+     * Looks at what the scan only named (on a filesystem): layer links and blob folders. What is not what such a folder
+     * should be goes to {@code problems} (called from several threads).
      */
     @FunctionalInterface
-    public interface LinkLook {
+    public interface StorageLook {
+        /** For each layer link, when it was written, or empty where there is no link to count. */
         List<Optional<Instant>> times(List<NamedLink> links, Consumer<StorageProblem> problems) throws IOException;
 
-        /** For a scan that names no link without looking at it (an object store's, a test's). */
-        LinkLook NONE = (links, problems) -> {
+        /** For each blob, its folder as it is now (size and time), or empty where there is no blob to count. */
+        default List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems)
+                throws IOException {
+            throw new IllegalStateException("the scan named " + digests.size() + " blobs without looking at them, and"
+                    + " planning was given no storage to look at them");
+        }
+
+        /** For a scan that names nothing without looking at it (an object store's, a test's). */
+        StorageLook NONE = (links, problems) -> {
             throw new IllegalStateException("the scan named " + links.size() + " layer links without their times, and"
                     + " planning was given no storage to look at them");
         };
     }
 
-    /** How many named links are looked at, and their times written, at once: bounds the memory whatever the size. */
+    /** How many named links or blobs are looked at, and written, at once: bounds the memory whatever the size. */
     private static final int LINKS_PER_LOOK = 5000;
 
     /** Carries out one planning statement; tests run them under EXPLAIN ANALYZE to check their shape. */
@@ -164,9 +173,9 @@ public final class GcPlanner {
         this.statements = statements;
     }
 
-    /** {@link #plan(long, LinkLook)} of a scan that named no layer link without its time. */
+    /** {@link #plan(long, StorageLook)} of a scan that named no layer link without its time. */
     public void plan(long runId) {
-        plan(runId, LinkLook.NONE);
+        plan(runId, StorageLook.NONE);
     }
 
     /**
@@ -174,7 +183,7 @@ public final class GcPlanner {
      * scan's end, in that chunk's transaction: the plan commits together with the scan's last checkpoint.
      * {@code links} looks at the layer links the scan named without their times, where the plan may act on them.
      */
-    public void plan(long runId, LinkLook links) {
+    public void plan(long runId, StorageLook links) {
         boolean deleteUntagged = Boolean.TRUE.equals(
                 jdbc.queryForObject("SELECT delete_untagged FROM gc_run WHERE run_id = ?", Boolean.class, runId));
         Long applied = jdbc.queryForObject("SELECT applies_run_id FROM gc_run WHERE run_id = ?", Long.class, runId);
@@ -220,6 +229,7 @@ public final class GcPlanner {
         dropPlanningTables();
         run(runId, "CREATE TEMPORARY TABLE gc_kept AS " + KEPT);
         lookAtNamedLinks(runId, links);
+        lookAtNamedBlobs(runId, links);
         planManifestPhase(runId);
         String blocked = sweepBlocker(runId);
         if (blocked == null) {
@@ -233,7 +243,7 @@ public final class GcPlanner {
     }
 
     private void dropPlanningTables() {
-        jdbc.execute("DROP TABLE IF EXISTS gc_kept, gc_named_link, gc_looked_link");
+        jdbc.execute("DROP TABLE IF EXISTS gc_kept, gc_named_link, gc_looked_link, gc_named_blob, gc_looked_blob");
     }
 
     /**
@@ -485,7 +495,7 @@ public final class GcPlanner {
      * than its repository's kept manifests already keep. Looked at in slices, so that memory does not grow with the
      * registry; the answers go to a table of the session and into the scanned links in one statement each.
      */
-    private void lookAtNamedLinks(long runId, LinkLook look) {
+    private void lookAtNamedLinks(long runId, StorageLook look) {
         if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM gc_layer_link WHERE run_id = ?"
                 + " AND modified_at IS NULL)", Boolean.class, runId))) {
             return;
@@ -529,6 +539,62 @@ public final class GcPlanner {
                  USING gc_looked_link k
                  WHERE l.run_id = :run AND l.repository = k.repository AND l.digest = k.digest
                    AND k.modified_at IS NULL""");
+        insertProblems(runId, problems);
+    }
+
+    /**
+     * Gives a size and a time to the blobs the scan named without looking at them (on a filesystem), where the plan may
+     * delete them: those no kept manifest references. The folders found to be no blob (gone, a symbolic link, a file)
+     * are forgotten, as the scan forgets them. Every other named blob stays without a time, which no statement asks
+     * for: a kept manifest references it, so it stays whatever its time. In slices, as {@link #lookAtNamedLinks}.
+     */
+    private void lookAtNamedBlobs(long runId, StorageLook look) {
+        if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM gc_blob WHERE run_id = ?"
+                + " AND modified_at IS NULL)", Boolean.class, runId))) {
+            return;
+        }
+        jdbc.execute("CREATE TEMPORARY TABLE gc_named_blob (n BIGINT PRIMARY KEY, digest TEXT)");
+        jdbc.execute("CREATE TEMPORARY TABLE gc_looked_blob (digest TEXT, size BIGINT, modified_at TIMESTAMPTZ)");
+        run(runId, """
+                INSERT INTO gc_named_blob (n, digest)
+                SELECT ROW_NUMBER() OVER (), b.digest
+                  FROM gc_blob b
+                 WHERE b.run_id = :run AND b.modified_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM gc_kept k WHERE k.digest = b.digest)""");
+        BulkCopy copy = new BulkCopy(jdbc.getDataSource());
+        List<StorageProblem> problems = Collections.synchronizedList(new ArrayList<>());
+        for (long from = 0; ; from += LINKS_PER_LOOK) {
+            List<Digest> slice = jdbc.query("SELECT digest FROM gc_named_blob WHERE n > ? AND n <= ? ORDER BY n",
+                    (rs, row) -> Digest.parse(rs.getString(1)), from, from + LINKS_PER_LOOK);
+            if (slice.isEmpty()) {
+                break;
+            }
+            List<Optional<BlobEntry>> blobs;
+            try {
+                blobs = look.blobs(slice, problems::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot look at the blobs the plan may delete: " + e.getMessage(), e);
+            }
+            List<Object[]> rows = new ArrayList<>(slice.size());
+            for (int i = 0; i < slice.size(); i++) {
+                Optional<BlobEntry> blob = blobs.get(i);
+                rows.add(new Object[] {slice.get(i).toString(), blob.map(BlobEntry::size).orElse(null),
+                        blob.map(b -> ScanStateStore.timestamp(b.modified())).orElse(null)});
+            }
+            copy.copy("gc_looked_blob", "digest, size, modified_at", rows);
+        }
+        run(runId, """
+                UPDATE gc_blob b SET size = k.size, modified_at = k.modified_at
+                  FROM gc_looked_blob k
+                 WHERE b.run_id = :run AND b.digest = k.digest AND k.modified_at IS NOT NULL""");
+        run(runId, """
+                DELETE FROM gc_blob b
+                 USING gc_looked_blob k
+                 WHERE b.run_id = :run AND b.digest = k.digest AND k.modified_at IS NULL""");
+        insertProblems(runId, problems);
+    }
+
+    private void insertProblems(long runId, List<StorageProblem> problems) {
         if (!problems.isEmpty()) {
             jdbc.batchUpdate("INSERT INTO gc_problem (run_id, path, message, impact) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     problems.stream().map(p -> new Object[] {runId, p.path(), p.message(), p.impact().name()}).toList());

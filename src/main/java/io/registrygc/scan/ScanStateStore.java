@@ -64,7 +64,9 @@ public final class ScanStateStore {
             }
             if (result instanceof ScanResult.Blobs found) {
                 for (BlobEntry blob : found.blobs()) {
-                    blobs.add(new Object[] {runId, blob.digest().toString(), blob.size(), timestamp(blob.modified())});
+                    // a blob only named (on a filesystem) has no size or time yet: planning looks at those it may delete
+                    blobs.add(new Object[] {runId, blob.digest().toString(), blob.lookedAt() ? blob.size() : null,
+                            blob.lookedAt() ? timestamp(blob.modified()) : null});
                 }
             } else if (result instanceof ScanResult.Repository repository) {
                 String name = repository.listing().name();

@@ -11,6 +11,7 @@ import io.registrygc.manifest.ReferenceKind;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanItem.Action;
 import io.registrygc.run.GcSettings;
+import io.registrygc.storage.BlobEntry;
 import io.registrygc.storage.Digest;
 import io.registrygc.storage.StorageProblem;
 import io.registrygc.testsupport.MigratedDatabase;
@@ -25,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -466,7 +468,7 @@ class GcPlannerTest {
                 mounting, Optional.of(FRESH), emptied, Optional.empty(), aside, Optional.empty());
         StorageProblem notAFolder = StorageProblem.noted("/storage/app/_layers/" + aside, "not a digest folder; left alone");
         List<Digest> asked = new ArrayList<>();
-        GcPlanner.LinkLook look = (links, problems) -> {
+        GcPlanner.StorageLook look = (links, problems) -> {
             links.forEach(link -> asked.add(link.digest()));
             if (links.stream().anyMatch(link -> link.digest().equals(aside))) {
                 problems.accept(notAFolder);
@@ -486,6 +488,57 @@ class GcPlannerTest {
                 deleteBlob(emptied, UNREFERENCED_BLOB),
                 deleteBlob(aside, UNREFERENCED_BLOB));
         assertThat(run.problems()).containsExactly(notAFolder.path() + ": " + notAFolder.message() + " (NOTED)");
+    }
+
+    /**
+     * A filesystem scan names blobs by their folders only. Planning looks at those it may delete (no kept manifest
+     * references them) and at no other: what it finds decides as the scan's look did (a fresh blob stays, a folder
+     * without data goes, one that is gone or no blob folder is forgotten).
+     */
+    @Test
+    void namedBlobsAreLookedAtWhereThePlanMayDeleteThemAndOnlyThere() {
+        Digest tagged = digest("app@latest");
+        Digest layer = digest("layer of the tagged image");
+        Digest orphan = digest("orphan");
+        Digest uploading = digest("blob of a push in flight");
+        Digest interrupted = digest("blob folder without data");
+        Digest gone = digest("blob deleted since the listing");
+        Digest symlinked = digest("blob folder that is a symbolic link");
+        ScanFixture scan = new ScanFixture();
+        scan.repository("app").image(tagged, OLD, layer).tag("latest", tagged, OLD);
+        for (Digest named : List.of(tagged, layer, orphan, uploading, interrupted, gone, symlinked)) {
+            scan.namedBlob(named);
+        }
+        Map<Digest, Optional<BlobEntry>> onDisk = Map.of(
+                orphan, Optional.of(new BlobEntry(orphan, sizeOf(orphan), OLD)),
+                uploading, Optional.of(new BlobEntry(uploading, sizeOf(uploading), FRESH)),
+                interrupted, Optional.of(new BlobEntry(interrupted, -1, OLD)),
+                gone, Optional.empty(), symlinked, Optional.empty());
+        StorageProblem symlink = StorageProblem.noted("/storage/blobs/" + symlinked, "a symbolic link: never followed, left alone");
+        List<Digest> asked = new ArrayList<>();
+        GcPlanner.StorageLook look = new GcPlanner.StorageLook() {
+            @Override
+            public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
+                throw new AssertionError("no layer link was named");
+            }
+
+            @Override
+            public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems) {
+                asked.addAll(digests);
+                if (digests.contains(symlinked)) {
+                    problems.accept(symlink);
+                }
+                return digests.stream().map(onDisk::get).toList();
+            }
+        };
+
+        PlannedRun run = PlannedRun.plan(scan, settings(false), look);
+
+        assertThat(asked).containsExactlyInAnyOrder(orphan, uploading, interrupted, gone, symlinked);
+        assertPlan(run.blobPhase(),
+                deleteBlob(orphan, UNREFERENCED_BLOB),
+                deleteBlob(interrupted, 0, "blob folder without data, referenced by no kept manifest"));
+        assertThat(run.problems()).containsExactly(symlink.path() + ": " + symlink.message() + " (NOTED)");
     }
 
     @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.registrygc.storage.BlobEntry;
+import io.registrygc.storage.Digest;
+import io.registrygc.storage.StorageProblem;
 import io.registrygc.testsupport.MigratedDatabase;
 import io.registrygc.testsupport.PlannedRun;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,9 +39,22 @@ class PlannerShapeTest {
     /** Rows above which a nested loop's inner side, repeated per outer row, makes a statement quadratic. */
     private static final long LARGE = 1000;
 
-    /** The storage's answer for every layer link the planner looks at: written long before the cutoff. */
-    private static final GcPlanner.LinkLook OLD_LINKS = (links, problems) ->
-            Collections.nCopies(links.size(), Optional.of(Instant.now().minus(Duration.ofDays(2))));
+    /**
+     * The storage's answer for every layer link and blob the planner looks at (the shape's are named only, as a
+     * filesystem scan leaves them): written long before the cutoff, blobs of 1,000 bytes.
+     */
+    private static final GcPlanner.StorageLook OLD_LINKS = new GcPlanner.StorageLook() {
+        @Override
+        public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
+            return Collections.nCopies(links.size(), Optional.of(Instant.now().minus(Duration.ofDays(2))));
+        }
+
+        @Override
+        public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems) {
+            return digests.stream().map(d -> Optional.of(new BlobEntry(d, 1000, Instant.now().minus(Duration.ofDays(2)))))
+                    .toList();
+        }
+    };
 
     private static Connection connection;
     private static JdbcTemplate jdbc;

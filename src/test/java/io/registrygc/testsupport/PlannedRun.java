@@ -21,11 +21,11 @@ public record PlannedRun(long runId, List<PlanItem> manifestPhase, List<PlanItem
 
     /** Creates a run with these settings, stores the scan, plans it, reads the outcome and forgets the run. */
     public static PlannedRun plan(ScanFixture scan, GcSettings settings) {
-        return plan(scan, settings, GcPlanner.LinkLook.NONE);
+        return plan(scan, settings, GcPlanner.StorageLook.NONE);
     }
 
     /** As {@link #plan(ScanFixture, GcSettings)}, where {@code links} answers for the layer links the scan only named. */
-    public static PlannedRun plan(ScanFixture scan, GcSettings settings, GcPlanner.LinkLook links) {
+    public static PlannedRun plan(ScanFixture scan, GcSettings settings, GcPlanner.StorageLook links) {
         JdbcTemplate jdbc = MigratedDatabase.jdbc();
         long runId = MigratedDatabase.startRun(settings);
         try {
@@ -42,10 +42,10 @@ public record PlannedRun(long runId, List<PlanItem> manifestPhase, List<PlanItem
      * sample) are {@code SET LOCAL} and hold only there.
      */
     public static void planAsTheJobDoes(JdbcTemplate jdbc, GcPlanner planner, long runId) {
-        planAsTheJobDoes(jdbc, planner, runId, GcPlanner.LinkLook.NONE);
+        planAsTheJobDoes(jdbc, planner, runId, GcPlanner.StorageLook.NONE);
     }
 
-    public static void planAsTheJobDoes(JdbcTemplate jdbc, GcPlanner planner, long runId, GcPlanner.LinkLook links) {
+    public static void planAsTheJobDoes(JdbcTemplate jdbc, GcPlanner planner, long runId, GcPlanner.StorageLook links) {
         new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()))
                 .executeWithoutResult(status -> planner.plan(runId, links));
     }

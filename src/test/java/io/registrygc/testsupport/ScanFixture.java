@@ -56,6 +56,12 @@ public final class ScanFixture {
         return this;
     }
 
+    /** A blob folder named by its shard's listing only, as a filesystem scan leaves it: planning looks at it. */
+    public ScanFixture namedBlob(Digest digest) {
+        blobs.add(BlobEntry.named(digest));
+        return this;
+    }
+
     /** A problem the walk met outside any repository (e.g. a repository folder it could not list). */
     public ScanFixture problem(StorageProblem problem) {
         endProblems.add(problem);
