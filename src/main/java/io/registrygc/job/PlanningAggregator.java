@@ -80,15 +80,17 @@ class PlanningAggregator implements StepExecutionAggregator {
         public List<Optional<Instant>> times(List<GcPlanner.NamedLink> named, Consumer<StorageProblem> problems)
                 throws IOException {
             links += named.size();
+            StorageReader reader = reader();
             // a filesystem answers one question per thread: many in flight hide a cold disk's latency
-            return timed(named, link -> reader().layerLinkTime(link.repository(), link.digest(), problems));
+            return timed(named, link -> reader.layerLinkTime(link.repository(), link.digest(), problems));
         }
 
         @Override
         public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems)
                 throws IOException {
             blobs += digests.size();
-            return timed(digests, digest -> reader().blob(digest, problems));
+            StorageReader reader = reader();
+            return timed(digests, digest -> reader.blob(digest, problems));
         }
 
         private <T, R> List<R> timed(List<T> items, Concurrently.Work<T, R> look) throws IOException {
@@ -100,6 +102,7 @@ class PlanningAggregator implements StepExecutionAggregator {
             }
         }
 
+        /** Opened on the caller's thread, when first asked. */
         private StorageReader reader() {
             if (reader == null) {
                 reader = storage.get();
