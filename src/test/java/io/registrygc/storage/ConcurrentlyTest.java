@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -35,12 +37,21 @@ class ConcurrentlyTest {
         Set<Long> workers = ConcurrentHashMap.newKeySet();
         List<String> problems = new ArrayList<>();
         Set<Long> reportedOn = new HashSet<>();
+        CountDownLatch twoAtOnce = new CountDownLatch(2);
 
         List<Integer> results = Concurrently.mapInRuns(items, 8, (String problem) -> {
             reportedOn.add(Thread.currentThread().getId());
             problems.add(problem);
         }, (item, report) -> {
-            workers.add(Thread.currentThread().getId());
+            if (workers.add(Thread.currentThread().getId())) {
+                // each worker's first item waits for a second worker: the runs go at once, whatever the timing
+                twoAtOnce.countDown();
+                try {
+                    assertThat(twoAtOnce.await(10, TimeUnit.SECONDS)).as("a second worker at the same time").isTrue();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
             if (item % 7 == 0) {
                 report.accept(item + " is a multiple of 7");
             }
