@@ -19,10 +19,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 
 /**
  * Decides, in SQL over the scanned state, what a run deletes and why, and writes that down as the plan
@@ -508,27 +510,11 @@ public final class GcPlanner {
                   FROM gc_layer_link l
                  WHERE l.run_id = :run AND l.modified_at IS NULL
                    AND NOT EXISTS (SELECT 1 FROM gc_kept k WHERE k.repository = l.repository AND k.digest = l.digest)""");
-        BulkCopy copy = new BulkCopy(jdbc.getDataSource());
-        List<StorageProblem> problems = Collections.synchronizedList(new ArrayList<>());
-        for (long from = 0; ; from += LINKS_PER_LOOK) {
-            List<NamedLink> slice = jdbc.query("SELECT repository, digest FROM gc_named_link WHERE n > ? AND n <= ? ORDER BY n",
-                    (rs, row) -> new NamedLink(rs.getString(1), Digest.parse(rs.getString(2))), from, from + LINKS_PER_LOOK);
-            if (slice.isEmpty()) {
-                break;
-            }
-            List<Optional<Instant>> times;
-            try {
-                times = look.times(slice, problems::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot look at the layer links the plan may cut: " + e.getMessage(), e);
-            }
-            List<Object[]> rows = new ArrayList<>(slice.size());
-            for (int i = 0; i < slice.size(); i++) {
-                rows.add(new Object[] {slice.get(i).repository(), slice.get(i).digest().toString(),
-                        times.get(i).map(ScanStateStore::timestamp).orElse(null)});
-            }
-            copy.copy("gc_looked_link", "repository, digest, modified_at", rows);
-        }
+        List<StorageProblem> problems = lookInSlices("SELECT repository, digest FROM gc_named_link",
+                (rs, row) -> new NamedLink(rs.getString(1), Digest.parse(rs.getString(2))), look::times,
+                "the layer links the plan may cut", "gc_looked_link", "repository, digest, modified_at",
+                (link, time) -> new Object[] {link.repository(), link.digest().toString(),
+                        time.map(ScanStateStore::timestamp).orElse(null)});
         run(runId, """
                 UPDATE gc_layer_link l SET modified_at = k.modified_at
                   FROM gc_looked_link k
@@ -561,28 +547,11 @@ public final class GcPlanner {
                   FROM gc_blob b
                  WHERE b.run_id = :run AND b.modified_at IS NULL
                    AND NOT EXISTS (SELECT 1 FROM gc_kept k WHERE k.digest = b.digest)""");
-        BulkCopy copy = new BulkCopy(jdbc.getDataSource());
-        List<StorageProblem> problems = Collections.synchronizedList(new ArrayList<>());
-        for (long from = 0; ; from += LINKS_PER_LOOK) {
-            List<Digest> slice = jdbc.query("SELECT digest FROM gc_named_blob WHERE n > ? AND n <= ? ORDER BY n",
-                    (rs, row) -> Digest.parse(rs.getString(1)), from, from + LINKS_PER_LOOK);
-            if (slice.isEmpty()) {
-                break;
-            }
-            List<Optional<BlobEntry>> blobs;
-            try {
-                blobs = look.blobs(slice, problems::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot look at the blobs the plan may delete: " + e.getMessage(), e);
-            }
-            List<Object[]> rows = new ArrayList<>(slice.size());
-            for (int i = 0; i < slice.size(); i++) {
-                Optional<BlobEntry> blob = blobs.get(i);
-                rows.add(new Object[] {slice.get(i).toString(), blob.map(BlobEntry::size).orElse(null),
+        List<StorageProblem> problems = lookInSlices("SELECT digest FROM gc_named_blob",
+                (rs, row) -> Digest.parse(rs.getString(1)), look::blobs, "the blobs the plan may delete",
+                "gc_looked_blob", "digest, size, modified_at",
+                (digest, blob) -> new Object[] {digest.toString(), blob.map(BlobEntry::size).orElse(null),
                         blob.map(b -> ScanStateStore.timestamp(b.modified())).orElse(null)});
-            }
-            copy.copy("gc_looked_blob", "digest, size, modified_at", rows);
-        }
         run(runId, """
                 UPDATE gc_blob b SET size = k.size, modified_at = k.modified_at
                   FROM gc_looked_blob k
@@ -592,6 +561,40 @@ public final class GcPlanner {
                  USING gc_looked_blob k
                  WHERE b.run_id = :run AND b.digest = k.digest AND k.modified_at IS NULL""");
         insertProblems(runId, problems);
+    }
+
+    /** Asks the storage about one slice of what the scan only named; one answer per item, in order. */
+    @FunctionalInterface
+    private interface SliceLook<T, A> {
+        List<A> look(List<T> slice, Consumer<StorageProblem> problems) throws IOException;
+    }
+
+    /**
+     * Reads the numbered rows of {@code named} ({@code SELECT ... FROM} a table of {@code n, ...}) in slices, has
+     * the storage look at each slice, and copies one row per item (what {@code row} makes of it and its answer) into
+     * {@code lookedTable}: memory bounded whatever the size. Returns what the looks reported.
+     */
+    private <T, A> List<StorageProblem> lookInSlices(String named, RowMapper<T> item, SliceLook<T, A> look, String what,
+            String lookedTable, String columns, BiFunction<T, A, Object[]> row) {
+        BulkCopy copy = new BulkCopy(jdbc.getDataSource());
+        List<StorageProblem> problems = Collections.synchronizedList(new ArrayList<>());
+        for (long from = 0; ; from += LINKS_PER_LOOK) {
+            List<T> slice = jdbc.query(named + " WHERE n > ? AND n <= ? ORDER BY n", item, from, from + LINKS_PER_LOOK);
+            if (slice.isEmpty()) {
+                return problems;
+            }
+            List<A> answers;
+            try {
+                answers = look.look(slice, problems::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot look at " + what + ": " + e.getMessage(), e);
+            }
+            List<Object[]> rows = new ArrayList<>(slice.size());
+            for (int i = 0; i < slice.size(); i++) {
+                rows.add(row.apply(slice.get(i), answers.get(i)));
+            }
+            copy.copy(lookedTable, columns, rows);
+        }
     }
 
     private void insertProblems(long runId, List<StorageProblem> problems) {
