@@ -38,6 +38,10 @@ public final class DatabaseSettings implements AutoCloseable {
         return url != null && !url.isBlank();
     }
 
+    /**
+     * The configured server, or the embedded one, whose start may still be going on: {@link #awaitReady} before the
+     * first connection.
+     */
     public static DatabaseSettings resolve(Path embeddedHome) throws IOException {
         String url = externalUrl();
         Map<String, Object> properties = new HashMap<>();
@@ -45,11 +49,18 @@ public final class DatabaseSettings implements AutoCloseable {
             properties.put("spring.datasource.url", url);
             return new DatabaseSettings(properties, null, redact(url));
         }
-        EmbeddedPostgres server = EmbeddedPostgres.start(embeddedHome.resolve("postgres"));
+        EmbeddedPostgres server = EmbeddedPostgres.startInBackground(embeddedHome.resolve("postgres"));
         properties.put("spring.datasource.url", server.jdbcUrl());
         properties.put("spring.datasource.username", server.username());
         properties.put("spring.datasource.password", "");
         return new DatabaseSettings(properties, server, "embedded PostgreSQL in " + server.dataDir());
+    }
+
+    /** Waits until the database accepts connections (the embedded server's start); its failure otherwise. */
+    public void awaitReady() throws IOException {
+        if (embedded != null) {
+            embedded.awaitStarted();
+        }
     }
 
     public Map<String, Object> springProperties() {
