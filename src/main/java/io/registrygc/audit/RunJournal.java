@@ -29,11 +29,12 @@ public final class RunJournal {
     /** Records the run (once: a resumed run finds it there) and one of its executions. */
     public void executionStarted(long runId, long jobExecutionId, GcSettings settings) {
         int created = jdbc.update("""
-                INSERT INTO gc_run (run_id, storage_root, dry_run, delete_untagged, min_age_seconds, cutoff, applies_run_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING""",
+                INSERT INTO gc_run (run_id, storage_root, dry_run, delete_untagged, min_age_seconds, cutoff, applies_run_id,
+                                    tags_read)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING""",
                 runId, settings.storageRoot().toString(), settings.dryRun(), settings.deleteUntagged(),
                 settings.minAge().getSeconds(), OffsetDateTime.ofInstant(settings.cutoff(), ZoneOffset.UTC),
-                settings.appliesRun().isPresent() ? settings.appliesRun().getAsLong() : null);
+                settings.appliesRun().isPresent() ? settings.appliesRun().getAsLong() : null, settings.readsTags());
         if (created == 1) {
             for (ImageSelector image : settings.images()) {
                 jdbc.update("INSERT INTO gc_selection (run_id, repository, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",

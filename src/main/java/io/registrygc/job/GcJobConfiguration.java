@@ -346,7 +346,7 @@ public class GcJobConfiguration {
         PullHistory pulls = new PullHistory(jdbc);
         String root = run.settings().storageRoot();
         return new ScanTargetProcessor(new Scanner(run.reader(), new ManifestParser(), run.settings().retention(),
-                repository -> pulls.lastPulls(root, repository), run.settings().createdAt()));
+                repository -> pulls.lastPulls(root, repository), run.settings().createdAt(), run.settings().readsTags()));
     }
 
     @Bean

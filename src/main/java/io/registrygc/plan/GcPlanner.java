@@ -445,6 +445,9 @@ public final class GcPlanner {
                             THEN 'repository has unreadable tags or links: all its manifests are kept'
                         WHEN NOT m.selected AND u.repository IS NOT NULL
                             THEN 'repository has an unreadable manifest whose references are unknown'
+                        WHEN m.delete_reason IS NULL AND NOT r.tags_read
+                            THEN 'every manifest is kept without --delete-untagged, --image or a retention policy'
+                                 || ' (so its tags were not read)'
                         WHEN m.delete_reason IS NULL
                             THEN COALESCE(lt.tags, 'untagged, and untagged manifests are kept without --delete-untagged')
                         END

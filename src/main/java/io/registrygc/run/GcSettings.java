@@ -57,6 +57,15 @@ public record GcSettings(String storageRoot, boolean dryRun, boolean deleteUntag
         images = images.stream().distinct().sorted(Comparator.comparing(ImageSelector::toString)).toList();
     }
 
+    /**
+     * Whether the run's tags decide anything: only where a manifest or a tag may go (--delete-untagged, --image, a
+     * retention policy). Otherwise every manifest is kept whatever its tags, as the reference GC keeps them, and the
+     * scan does not read tags: on a filesystem they were a third of a cold scan's reads.
+     */
+    public boolean readsTags() {
+        return deleteUntagged || !images.isEmpty() || retention.isPresent();
+    }
+
     /** Files modified after this instant are never deleted (pushes in flight). */
     public Instant cutoff() {
         return createdAt.minus(minAge);

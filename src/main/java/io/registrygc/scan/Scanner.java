@@ -36,22 +36,28 @@ public final class Scanner {
     private final Optional<RetentionPolicies> retention;
     private final Function<String, Map<String, LastPull>> pulls;
     private final Instant now;
+    private final boolean readTags;
 
     public Scanner(StorageReader storage, ManifestParser parser) {
-        this(storage, parser, Optional.empty(), repository -> Map.of(), Instant.now());
+        this(storage, parser, Optional.empty(), repository -> Map.of(), Instant.now(), true);
     }
 
     /**
      * {@code pulls}: when each manifest of a repository was last pulled (asked only for repositories whose policy has
      * a pull rule). {@code now}: the instant the policies' ages count from (the run's creation, the same on a resume).
+     * {@code readTags}: whether the run's tags decide anything ({@link io.registrygc.run.GcSettings#readsTags}).
      */
     public Scanner(StorageReader storage, ManifestParser parser, Optional<RetentionPolicies> retention,
-            Function<String, Map<String, LastPull>> pulls, Instant now) {
+            Function<String, Map<String, LastPull>> pulls, Instant now, boolean readTags) {
+        if (retention.isPresent() && !readTags) {
+            throw new IllegalArgumentException("a retention policy decides on tags: they must be read");
+        }
         this.storage = storage;
         this.parser = parser;
         this.retention = retention;
         this.pulls = pulls;
         this.now = now;
+        this.readTags = readTags;
     }
 
     public ScanResult scan(ScanTarget target) {
@@ -71,7 +77,7 @@ public final class Scanner {
 
     private ScanResult scanRepository(ScanTarget.Repository target) {
         List<StorageProblem> problems = new ArrayList<>(target.walkProblems());
-        RepositoryListing listing = storage.readRepository(target.name(), problems::add);
+        RepositoryListing listing = storage.readRepository(target.name(), readTags, problems::add);
         List<ScannedManifest> manifests = scanManifests(listing.revisions(), problems);
         ScanResult.Repository scanned = new ScanResult.Repository(listing, manifests, problems);
         // a repository whose tags or links could not all be read is kept whole: no policy ranks a partial listing

@@ -411,11 +411,12 @@ public final class StorageReader {
      * else in a repository, and a look inside each was most of a cold scan's reads. The times of layer links are
      * looked at later, by {@link #layerLinkTime}, for the few the plan may act on ({@link LinkEntry#named}); an index
      * entry's folder is only ever removed, with the manifest it names, and removing one without a link is harmless.
+     * Without {@code withTags} (a run whose tags decide nothing) the listing holds no tags and none is read.
      */
-    public RepositoryListing readRepository(String name, Consumer<StorageProblem> problems) {
+    public RepositoryListing readRepository(String name, boolean withTags, Consumer<StorageProblem> problems) {
         List<LinkEntry> revisions = readDigestFolders(paths.revisionsRoot(name), problems, true);
         List<LinkEntry> layers = namedWhereCheap(paths.layers(name), problems);
-        List<TagEntry> tags = readTags(name, problems);
+        List<TagEntry> tags = withTags ? readTags(name, problems) : List.of();
         return new RepositoryListing(name, revisions, tags, layers);
     }
 

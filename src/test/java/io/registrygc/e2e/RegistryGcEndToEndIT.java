@@ -90,6 +90,41 @@ class RegistryGcEndToEndIT {
         assertThat(eligible.group(1) + "/" + eligible.group(2)).as("reference GC finds nothing left to delete").isEqualTo("0/0");
     }
 
+    /**
+     * A run that can delete no manifest (no --delete-untagged, --image or retention policy) keeps every manifest
+     * whatever its tags, so it reads none: a broken tag is neither read nor reported, and every manifest's keep
+     * reason says why. A run that can delete manifests reads every tag, the broken one included.
+     */
+    @Test
+    void aRunThatCanDeleteNoManifestReadsNoTagAndSaysSo() throws Exception {
+        Path root = E2eDirs.newWorkDir("tags-unread").resolve("storage");
+        Files.createDirectories(root);
+        try (RegistryServer server = RegistryServer.start(root)) {
+            new Scenario(new ImageFactory(new RegistryClient(server), 7));
+            server.stop();
+        }
+        Path broken = root.resolve("docker/registry/v2/repositories/library/app/_manifests/tags/broken/current/link");
+        Files.createDirectories(broken.getParent());
+        Files.writeString(broken, "not a digest");
+
+        Gc.Result orphans = Gc.run(root, "--dry-run", "--min-age", "0");
+        assertThat(orphans.exitCode()).as(orphans.toString()).isZero();
+        long orphansRun = Gc.lastRunId(root);
+        assertThat(Gc.jdbc().queryForObject("SELECT COUNT(*) FROM gc_tag WHERE run_id = ?", Integer.class, orphansRun))
+                .isZero();
+        assertThat(orphans.all()).doesNotContain("tags/broken");
+        assertThat(Gc.jdbc().queryForList("SELECT DISTINCT keep_reason FROM gc_manifest WHERE run_id = ?", String.class,
+                orphansRun)).containsExactly("every manifest is kept without --delete-untagged, --image or a retention"
+                        + " policy (so its tags were not read)");
+
+        Gc.Result untagged = Gc.run(root, "--delete-untagged", "--dry-run", "--min-age", "0");
+        assertThat(untagged.exitCode()).as(untagged.toString()).isZero();
+        long untaggedRun = Gc.lastRunId(root);
+        assertThat(Gc.jdbc().queryForList("SELECT tag FROM gc_tag WHERE run_id = ? AND repository = 'library/app'",
+                String.class, untaggedRun)).contains("latest", "v2", "broken");
+        assertThat(untagged.all()).contains("tags/broken");
+    }
+
     @Test
     void referenceGcBreaksTaggedMultiArchImagesWhereOursDoesNot() throws Exception {
         Path work = E2eDirs.newWorkDir("multiarch");

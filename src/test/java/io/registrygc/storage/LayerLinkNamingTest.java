@@ -39,7 +39,7 @@ class LayerLinkNamingTest {
     void theScanNamesEveryDigestFolderWithoutTimesAndReportsOtherNames() throws IOException {
         StorageReader reader = storage();
 
-        RepositoryListing listing = reader.readRepository("team/app", problems::add);
+        RepositoryListing listing = reader.readRepository("team/app", true, problems::add);
 
         assertThat(listing.layerLinks()).extracting(LinkEntry::digest)
                 .containsExactlyInAnyOrder(linked, emptied, file, symlinked);

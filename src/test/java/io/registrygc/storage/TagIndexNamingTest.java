@@ -32,7 +32,7 @@ class TagIndexNamingTest {
     void theScanNamesEveryIndexFolderAndReportsOtherNames() throws IOException {
         StorageReader reader = new StorageReader(new FileSystemDriver(root));
 
-        RepositoryListing listing = reader.readRepository("team/app", problems::add);
+        RepositoryListing listing = reader.readRepository("team/app", true, problems::add);
 
         assertThat(listing.tags()).singleElement().satisfies(tag -> {
             assertThat(tag.name()).isEqualTo("latest");
@@ -41,6 +41,16 @@ class TagIndexNamingTest {
         });
         assertThat(problems).extracting(StorageProblem::message).containsExactly("not a digest folder; left alone");
         assertThat(problems.get(0).path()).endsWith("_manifests/tags/latest/index/sha256/not-a-digest");
+    }
+
+    @Test
+    void withoutTagsNothingUnderTheTagsIsReadOrReported() throws IOException {
+        StorageReader reader = new StorageReader(new FileSystemDriver(root));
+
+        RepositoryListing listing = reader.readRepository("team/app", false, problems::add);
+
+        assertThat(listing.tags()).isEmpty();
+        assertThat(problems).as("the folder that is no digest is not even looked at").isEmpty();
     }
 
     @Test
