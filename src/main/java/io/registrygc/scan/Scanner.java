@@ -45,7 +45,7 @@ public final class Scanner {
     /**
      * {@code pulls}: when each manifest of a repository was last pulled (asked only for repositories whose policy has
      * a pull rule). {@code now}: the instant the policies' ages count from (the run's creation, the same on a resume).
-     * {@code readTags}: whether the run's tags decide anything ({@link io.registrygc.run.GcSettings#readsTags}).
+     * {@code readTags}: whether the run's tags decide anything (the run settings' {@code readsTags}).
      */
     public Scanner(StorageReader storage, ManifestParser parser, Optional<RetentionPolicies> retention,
             Function<String, Map<String, LastPull>> pulls, Instant now, boolean readTags) {
