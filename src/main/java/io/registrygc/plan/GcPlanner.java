@@ -501,8 +501,7 @@ public final class GcPlanner {
      * registry; the answers go to a table of the session and into the scanned links in one statement each.
      */
     private void lookAtNamedLinks(long runId, StorageLook look) {
-        if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM gc_layer_link WHERE run_id = ?"
-                + " AND modified_at IS NULL)", Boolean.class, runId))) {
+        if (!anyOnlyNamed("gc_layer_link", runId)) {
             return;
         }
         jdbc.execute("CREATE TEMPORARY TABLE gc_named_link (n BIGINT PRIMARY KEY, repository TEXT, digest TEXT)");
@@ -538,8 +537,7 @@ public final class GcPlanner {
      * for: a kept manifest references it, so it stays whatever its time. In slices, as {@link #lookAtNamedLinks}.
      */
     private void lookAtNamedBlobs(long runId, StorageLook look) {
-        if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM gc_blob WHERE run_id = ?"
-                + " AND modified_at IS NULL)", Boolean.class, runId))) {
+        if (!anyOnlyNamed("gc_blob", runId)) {
             return;
         }
         jdbc.execute("CREATE TEMPORARY TABLE gc_named_blob (n BIGINT PRIMARY KEY, digest TEXT)");
@@ -598,6 +596,12 @@ public final class GcPlanner {
             }
             copy.copy(lookedTable, columns, rows);
         }
+    }
+
+    /** Whether the scan named any row of {@code table} (layer links, blobs) without giving it a time. */
+    private boolean anyOnlyNamed(String table, long runId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM " + table + " WHERE run_id = ? AND modified_at IS NULL)", Boolean.class, runId));
     }
 
     private void insertProblems(long runId, List<StorageProblem> problems) {
