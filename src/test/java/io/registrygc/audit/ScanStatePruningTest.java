@@ -65,9 +65,10 @@ class ScanStatePruningTest {
                     "gc_manifest_r" + run, "gc_tag_r" + run, "gc_tag_index_r" + run, "gc_reference_r" + run,
                     "gc_layer_link_r" + run, "gc_blob_r" + run, "gc_fresh_reference_r" + run);
             assertThat(count("gc_manifest", run)).isEqualTo(2);
-            assertThat(jdbc.queryForList("SELECT unnest(reloptions) FROM pg_class WHERE relname = ?", String.class,
-                    "gc_manifest_r" + run)).as("room on its pages for the planner's updates in place")
-                    .containsExactly("fillfactor=35");
+            // room on the pages for the planner's updates in place (V14, V15, V19)
+            assertThat(fillfactor("gc_manifest_r" + run)).containsExactly("fillfactor=35");
+            assertThat(fillfactor("gc_layer_link_r" + run)).containsExactly("fillfactor=50");
+            assertThat(fillfactor("gc_blob_r" + run)).containsExactly("fillfactor=50");
         }
         assertThat(new RunJournal(jdbc).pruneScanState(storage.toString(), 3)).as("nothing left to prune").isEmpty();
     }
@@ -84,6 +85,10 @@ class ScanStatePruningTest {
         scan.storeInto(jdbc, run);
         PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc), run);
         return run;
+    }
+
+    private List<String> fillfactor(String partition) {
+        return jdbc.queryForList("SELECT unnest(reloptions) FROM pg_class WHERE relname = ?", String.class, partition);
     }
 
     private List<String> partitions(long run) {
