@@ -397,8 +397,15 @@ public final class GcPlanner {
                                     AND t.digest = m.digest AND %s)""".formatted(LIVE_TAG));
     }
 
-    /** Untagged children and referrers of selected manifests go with them. */
+    /**
+     * Untagged children and referrers of selected manifests go with them. Where nothing is selected (no {@code --image},
+     * no tag deleted, no policy: orphans only and {@code --delete-untagged}) there is nothing to follow, and the walk is
+     * not made: it hashed every edge of the run (0.46 s at a million blobs) to find nothing.
+     */
     private void selectDependents(long runId) {
+        if (!anyManifestWhere(runId, "selected")) {
+            return;
+        }
         run(runId, """
                 WITH RECURSIVE %s,
                 dependent (repository, digest, via, rule) AS (
@@ -470,8 +477,7 @@ public final class GcPlanner {
      * selection: most runs) there is nothing to reach, and the walk over every edge is not made.
      */
     private void keepWhatRootsReach(long runId) {
-        if (!Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM gc_manifest WHERE run_id = ? AND keep_reason IS NULL)", Boolean.class, runId))) {
+        if (!anyManifestWhere(runId, "keep_reason IS NULL")) {
             return;
         }
         run(runId, """
@@ -596,6 +602,12 @@ public final class GcPlanner {
             }
             copy.copy(lookedTable, columns, rows);
         }
+    }
+
+    /** Whether any manifest of the run meets {@code condition} (SQL over gc_manifest's columns). */
+    private boolean anyManifestWhere(long runId, String condition) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM gc_manifest WHERE run_id = ? AND " + condition + ")", Boolean.class, runId));
     }
 
     /** Whether the scan named any row of {@code table} (layer links, blobs) without giving it a time. */
