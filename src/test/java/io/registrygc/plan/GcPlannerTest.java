@@ -3,6 +3,7 @@ package io.registrygc.plan;
 import io.registrygc.policy.ImageSelector;
 import static io.registrygc.testsupport.ScanFixture.digest;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.registrygc.manifest.ManifestKind;
 import io.registrygc.manifest.ParsedManifest;
@@ -17,15 +18,19 @@ import io.registrygc.storage.StorageProblem;
 import io.registrygc.testsupport.MigratedDatabase;
 import io.registrygc.testsupport.PlannedRun;
 import io.registrygc.testsupport.ScanFixture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -748,6 +753,72 @@ class GcPlannerTest {
         assertPlan(run.blobPhase(),
                 deleteBlob(orphan, 4096, UNREFERENCED_BLOB),
                 deleteBlob(interrupted, 0, "blob folder without data, referenced by no kept manifest"));
+    }
+
+    /**
+     * Named blobs in more than two slices (planning looks at them a slice at a time, so that memory does not grow with
+     * the registry): each blob is looked at once, each answer lands on its own blob, and what a later slice reports
+     * reaches the run's problems; a look that fails fails the planning, naming what it looked at.
+     */
+    @Test
+    void namedBlobsInManySlicesAreEachLookedAtOnceAndTheirAnswersStayWithThem() {
+        ScanFixture scan = new ScanFixture();
+        List<Digest> orphans = new ArrayList<>();
+        Set<Digest> fresh = new HashSet<>(); // every third: a push in flight, it stays
+        for (int i = 0; i < 12_345; i++) {
+            Digest orphan = digest("orphan " + i);
+            orphans.add(orphan);
+            scan.namedBlob(orphan);
+            if (i % 3 == 0) {
+                fresh.add(orphan);
+            }
+        }
+        Digest last = orphans.get(orphans.size() - 1);
+        StorageProblem late = StorageProblem.noted("/storage/blobs/" + last, "noted in the last slice");
+        List<Digest> asked = new ArrayList<>();
+        GcPlanner.StorageLook look = new GcPlanner.StorageLook() {
+            @Override
+            public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
+                throw new AssertionError("no layer link was named");
+            }
+
+            @Override
+            public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems) {
+                asked.addAll(digests);
+                if (digests.contains(last)) {
+                    problems.accept(late);
+                }
+                return digests.stream().map(d -> Optional.of(new BlobEntry(d, sizeOf(d), fresh.contains(d) ? FRESH : OLD)))
+                        .toList();
+            }
+        };
+
+        PlannedRun run = PlannedRun.plan(scan, settings(false), look);
+
+        assertThat(asked).hasSize(orphans.size()).containsExactlyInAnyOrderElementsOf(orphans);
+        assertThat(run.blobPhase()).extracting(PlanItem::digest).containsExactlyInAnyOrderElementsOf(
+                orphans.stream().filter(d -> !fresh.contains(d)).map(Digest::toString).toList());
+        assertThat(run.blobPhase()).allSatisfy(item -> assertThat(item.bytes()).isEqualTo(sizeOf(Digest.parse(item.digest()))));
+        assertThat(run.problems()).containsExactly(late.path() + ": " + late.message() + " (NOTED)");
+
+        GcPlanner.StorageLook failing = new GcPlanner.StorageLook() {
+            @Override
+            public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
+                throw new AssertionError("no layer link was named");
+            }
+
+            @Override
+            public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems)
+                    throws IOException {
+                if (digests.contains(last)) {
+                    throw new IOException("disk gone");
+                }
+                return digests.stream().map(d -> Optional.of(new BlobEntry(d, sizeOf(d), OLD))).toList();
+            }
+        };
+        assertThatThrownBy(() -> PlannedRun.plan(scan, settings(false), failing))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("cannot look at the blobs the plan may delete: disk gone");
     }
 
     @Test
