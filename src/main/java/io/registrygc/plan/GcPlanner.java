@@ -606,14 +606,17 @@ public final class GcPlanner {
 
     /** Whether any manifest of the run meets {@code condition} (SQL over gc_manifest's columns). */
     private boolean anyManifestWhere(long runId, String condition) {
-        return Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM gc_manifest WHERE run_id = ? AND " + condition + ")", Boolean.class, runId));
+        return anyRow("gc_manifest", runId, condition);
     }
 
     /** Whether the scan named any row of {@code table} (layer links, blobs) without giving it a time. */
     private boolean anyOnlyNamed(String table, long runId) {
+        return anyRow(table, runId, "modified_at IS NULL");
+    }
+
+    private boolean anyRow(String table, long runId, String condition) {
         return Boolean.TRUE.equals(jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM " + table + " WHERE run_id = ? AND modified_at IS NULL)", Boolean.class, runId));
+                "SELECT EXISTS (SELECT 1 FROM " + table + " WHERE run_id = ? AND " + condition + ")", Boolean.class, runId));
     }
 
     private void insertProblems(long runId, List<StorageProblem> problems) {

@@ -523,21 +523,13 @@ class GcPlannerTest {
                 gone, Optional.empty(), symlinked, Optional.empty());
         StorageProblem symlink = StorageProblem.noted("/storage/blobs/" + symlinked, "a symbolic link: never followed, left alone");
         List<Digest> asked = new ArrayList<>();
-        GcPlanner.StorageLook look = new GcPlanner.StorageLook() {
-            @Override
-            public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
-                throw new AssertionError("no layer link was named");
+        GcPlanner.StorageLook look = blobsOnly((digests, problems) -> {
+            asked.addAll(digests);
+            if (digests.contains(symlinked)) {
+                problems.accept(symlink);
             }
-
-            @Override
-            public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems) {
-                asked.addAll(digests);
-                if (digests.contains(symlinked)) {
-                    problems.accept(symlink);
-                }
-                return digests.stream().map(onDisk::get).toList();
-            }
-        };
+            return digests.stream().map(onDisk::get).toList();
+        });
 
         PlannedRun run = PlannedRun.plan(scan, settings(false), look);
 
@@ -776,22 +768,14 @@ class GcPlannerTest {
         Digest last = orphans.get(orphans.size() - 1);
         StorageProblem late = StorageProblem.noted("/storage/blobs/" + last, "noted in the last slice");
         List<Digest> asked = new ArrayList<>();
-        GcPlanner.StorageLook look = new GcPlanner.StorageLook() {
-            @Override
-            public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
-                throw new AssertionError("no layer link was named");
+        GcPlanner.StorageLook look = blobsOnly((digests, problems) -> {
+            asked.addAll(digests);
+            if (digests.contains(last)) {
+                problems.accept(late);
             }
-
-            @Override
-            public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems) {
-                asked.addAll(digests);
-                if (digests.contains(last)) {
-                    problems.accept(late);
-                }
-                return digests.stream().map(d -> Optional.of(new BlobEntry(d, sizeOf(d), fresh.contains(d) ? FRESH : OLD)))
-                        .toList();
-            }
-        };
+            return digests.stream().map(d -> Optional.of(new BlobEntry(d, sizeOf(d), fresh.contains(d) ? FRESH : OLD)))
+                    .toList();
+        });
 
         PlannedRun run = PlannedRun.plan(scan, settings(false), look);
 
@@ -801,21 +785,12 @@ class GcPlannerTest {
         assertThat(run.blobPhase()).allSatisfy(item -> assertThat(item.bytes()).isEqualTo(sizeOf(Digest.parse(item.digest()))));
         assertThat(run.problems()).containsExactly(late.path() + ": " + late.message() + " (NOTED)");
 
-        GcPlanner.StorageLook failing = new GcPlanner.StorageLook() {
-            @Override
-            public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
-                throw new AssertionError("no layer link was named");
+        GcPlanner.StorageLook failing = blobsOnly((digests, problems) -> {
+            if (digests.contains(last)) {
+                throw new IOException("disk gone");
             }
-
-            @Override
-            public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems)
-                    throws IOException {
-                if (digests.contains(last)) {
-                    throw new IOException("disk gone");
-                }
-                return digests.stream().map(d -> Optional.of(new BlobEntry(d, sizeOf(d), OLD))).toList();
-            }
-        };
+            return digests.stream().map(d -> Optional.of(new BlobEntry(d, sizeOf(d), OLD))).toList();
+        });
         assertThatThrownBy(() -> PlannedRun.plan(scan, settings(false), failing))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("cannot look at the blobs the plan may delete: disk gone");
@@ -860,6 +835,27 @@ class GcPlannerTest {
             repository.layerLink(digest, modified);
         }
         return repository;
+    }
+
+    /** What the storage answers about the blobs the scan only named; a test's storage that names no layer link. */
+    @FunctionalInterface
+    private interface BlobLook {
+        List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems) throws IOException;
+    }
+
+    private static GcPlanner.StorageLook blobsOnly(BlobLook answer) {
+        return new GcPlanner.StorageLook() {
+            @Override
+            public List<Optional<Instant>> times(List<GcPlanner.NamedLink> links, Consumer<StorageProblem> problems) {
+                throw new AssertionError("no layer link was named");
+            }
+
+            @Override
+            public List<Optional<BlobEntry>> blobs(List<Digest> digests, Consumer<StorageProblem> problems)
+                    throws IOException {
+                return answer.blobs(digests, problems);
+            }
+        };
     }
 
     /** Blob folders with data, each of {@link #sizeOf its own size}. */
