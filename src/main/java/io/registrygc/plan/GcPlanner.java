@@ -215,7 +215,7 @@ public final class GcPlanner {
         jdbc.execute("SET LOCAL default_statistics_target = 25");
         jdbc.execute("ANALYZE gc_repository, gc_selection");
         analyze(runId, "gc_manifest", "gc_tag", "gc_reference", "gc_layer_link", "gc_blob");
-        run(runId, "DELETE FROM gc_plan_item WHERE run_id = :run");
+        startPlan(runId);
         run(runId, "DELETE FROM gc_problem WHERE run_id = :run AND path LIKE '--image %'");
         run(runId, """
                 UPDATE gc_manifest SET selected = FALSE, delete_reason = NULL, delete_rule = NULL, keep_reason = NULL
@@ -263,7 +263,29 @@ public final class GcPlanner {
             reconcileWithAppliedPlan(runId, applied);
         }
         jdbc.update("UPDATE gc_run SET planned_at = now(), sweep_blocked = ? WHERE run_id = ?", blocked, runId);
+        finishPlan(runId);
         dropPlanningTables();
+    }
+
+    /**
+     * Starts the run's plan afresh in a table of its own (V20), not yet part of {@code gc_plan_item}: written without
+     * indexes (and, on a server without replication, without WAL: it is made in this transaction). An earlier plan of
+     * the run goes first: one that the scan left when it was made again is gone already ({@code clearScan}), so this
+     * is a plan committed just before the scan step failed, a rare case where the drop holds other runs' plans until
+     * this planning commits.
+     */
+    private void startPlan(long runId) {
+        String plan = RunPartitions.of("gc_plan_item", runId);
+        jdbc.execute("DROP TABLE IF EXISTS " + plan);
+        jdbc.execute("CREATE TABLE " + plan + " (LIKE gc_plan_item INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+        // lets the attach see that every row belongs to the run without reading them
+        jdbc.execute("ALTER TABLE " + plan + " ADD CHECK (run_id = " + runId + ")");
+    }
+
+    /** Makes the finished plan the run's partition of {@code gc_plan_item}: its indexes are built now, in one go. */
+    private void finishPlan(long runId) {
+        timed("ATTACH the plan", () -> jdbc.execute("ALTER TABLE gc_plan_item ATTACH PARTITION "
+                + RunPartitions.of("gc_plan_item", runId) + " FOR VALUES IN (" + runId + ")"));
     }
 
     private void dropPlanningTables() {
@@ -317,23 +339,23 @@ public final class GcPlanner {
                 AND p.tag IS NOT DISTINCT FROM a.tag AND p.digest IS NOT DISTINCT FROM a.digest""";
         run(runId, """
                 WITH extra (seq, action, digest) AS (
-                    SELECT p.seq, p.action, p.digest FROM gc_plan_item p
+                    SELECT p.seq, p.action, p.digest FROM :plan p
                      WHERE p.run_id = :run
                        AND NOT EXISTS (SELECT 1 FROM gc_plan_item a WHERE a.run_id = :applied AND %s)
                 )
-                DELETE FROM gc_plan_item x
+                DELETE FROM :plan x
                  WHERE x.run_id = :run
                    AND (x.seq IN (SELECT seq FROM extra)
                         OR (x.action = :deleteBlob AND x.digest IN (SELECT digest FROM extra WHERE action = :deleteLink)))"""
                 .formatted(sameItem).replace(":applied", Long.toString(applied)));
         run(runId, """
-                UPDATE gc_plan_item p SET reason = a.reason, rule = a.rule
+                UPDATE :plan p SET reason = a.reason, rule = a.rule
                   FROM gc_plan_item a
                  WHERE p.run_id = :run AND a.run_id = :applied AND %s""".formatted(sameItem)
                 .replace(":applied", Long.toString(applied)));
         run(runId, """
-                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part, drift)
-                SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (ORDER BY a.seq),
+                INSERT INTO :plan (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part, drift)
+                SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM :plan) + ROW_NUMBER() OVER (ORDER BY a.seq),
                        a.phase, a.action, a.repository, a.tag, a.digest, a.bytes, a.reason, a.rule, a.part,
                        'changed since the plan: ' || CASE a.action
                            WHEN :deleteTag THEN CASE
@@ -367,7 +389,7 @@ public final class GcPlanner {
                   LEFT JOIN (SELECT DISTINCT repository, digest FROM gc_kept) kl
                          ON a.action = :deleteLink AND kl.repository = a.repository AND kl.digest = a.digest
                  WHERE a.run_id = :applied
-                   AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :run AND %s)"""
+                   AND NOT EXISTS (SELECT 1 FROM :plan p WHERE p.run_id = :run AND %s)"""
                 .formatted(sameItem).replace(":applied", Long.toString(applied)));
     }
 
@@ -765,8 +787,8 @@ public final class GcPlanner {
      */
     private void insertPlan(long runId, Phase phase, String select) {
         run(runId, """
-                INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part)
-                SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM gc_plan_item WHERE run_id = :run) + ROW_NUMBER() OVER (),
+                INSERT INTO :plan (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part)
+                SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM :plan) + ROW_NUMBER() OVER (),
                        '%s', p.*, %s FROM (%s) AS p (action, repository, tag, digest, bytes, reason, rule)"""
                 .formatted(phase.name(), phase == Phase.MANIFESTS ? MANIFEST_PART : BLOB_PART, select));
     }
@@ -817,7 +839,8 @@ public final class GcPlanner {
 
     /** Fills in the run and the enum constants the SQL names, so the SQL speaks our vocabulary. */
     static String bind(long runId, String sql) {
-        return sql.replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE)
+        return sql.replace(":plan", RunPartitions.of("gc_plan_item", runId))
+                .replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE)
                 .replace(":child", quoted(ReferenceKind.CHILD)).replace(":named", quoted(ReferenceKind.NAMED)).replace(":subject", quoted(ReferenceKind.SUBJECT))
                 .replace(":sweepBlocked", quoted(StorageProblem.Impact.SWEEP_BLOCKED))
                 .replace(":noted", quoted(StorageProblem.Impact.NOTED))

@@ -42,7 +42,7 @@ public final class ScanStateStore {
 
     /** Forgets a scan that is started from the beginning again. */
     public void clearScan(long runId) {
-        jdbc.update("DELETE FROM gc_plan_item WHERE run_id = ?", runId);
+        jdbc.execute("DROP TABLE IF EXISTS " + RunPartitions.of("gc_plan_item", runId)); // the plan's partition (V20)
         jdbc.update("DELETE FROM gc_repository WHERE run_id = ?", runId);
         RunPartitions.truncate(jdbc, runId);
         jdbc.update("DELETE FROM gc_problem WHERE run_id = ?", runId);

@@ -54,7 +54,8 @@ class ScanStatePruningTest {
 
         assertThat(pruned).containsExactlyInAnyOrder(onStorage.get(0), onStorage.get(1));
         for (long run : pruned) {
-            assertThat(partitions(run)).as("run %d's partitions", run).isEmpty();
+            assertThat(partitions(run)).as("run %d's partitions: its plan's only", run)
+                    .containsExactly("gc_plan_item_r" + run);
             assertThat(count("gc_repository", run)).isZero();
             assertThat(jdbc.queryForObject("SELECT scan_pruned_at IS NOT NULL FROM gc_run WHERE run_id = ?",
                     Boolean.class, run)).isTrue();
@@ -63,12 +64,13 @@ class ScanStatePruningTest {
         for (long run : List.of(onStorage.get(2), onStorage.get(3), onStorage.get(4), onOther)) {
             assertThat(partitions(run)).as("run %d's partitions", run).containsExactlyInAnyOrder(
                     "gc_manifest_r" + run, "gc_tag_r" + run, "gc_tag_index_r" + run, "gc_reference_r" + run,
-                    "gc_layer_link_r" + run, "gc_blob_r" + run, "gc_fresh_reference_r" + run);
+                    "gc_layer_link_r" + run, "gc_blob_r" + run, "gc_fresh_reference_r" + run, "gc_plan_item_r" + run);
             assertThat(count("gc_manifest", run)).isEqualTo(2);
-            // room on the pages for the planner's updates in place (V14, V15, V19)
+            // room on the pages for the planner's updates in place of manifests (V14); the layer links and blobs, which
+            // planning no longer updates, fill their pages (V20)
             assertThat(fillfactor("gc_manifest_r" + run)).containsExactly("fillfactor=35");
-            assertThat(fillfactor("gc_layer_link_r" + run)).containsExactly("fillfactor=50");
-            assertThat(fillfactor("gc_blob_r" + run)).containsExactly("fillfactor=50");
+            assertThat(fillfactor("gc_layer_link_r" + run)).isEmpty();
+            assertThat(fillfactor("gc_blob_r" + run)).isEmpty();
         }
         assertThat(new RunJournal(jdbc).pruneScanState(storage.toString(), 3)).as("nothing left to prune").isEmpty();
     }

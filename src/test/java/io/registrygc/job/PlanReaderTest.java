@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.registrygc.db.RunPartitions;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.testsupport.MigratedDatabase;
 import java.util.ArrayList;
@@ -36,13 +37,16 @@ class PlanReaderTest {
         JdbcTemplate db = MigratedDatabase.jdbc();
         runId = db.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
         int links = PARTS * LINKS_PER_PART;
+        // the plan's partition, which planning makes for a run (V20)
+        db.execute("CREATE TABLE " + RunPartitions.of("gc_plan_item", runId) + " PARTITION OF gc_plan_item FOR VALUES IN ("
+                + runId + ")");
         db.update("""
                 INSERT INTO gc_plan_item (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part)
                 SELECT ?, i, 'BLOBS', CASE WHEN i <= ? THEN 'DELETE_LAYER_LINK' ELSE 'DELETE_BLOB' END,
                        CASE WHEN i <= ? THEN 'team/app' END, NULL, 'sha256:' || lpad(to_hex(i), 64, '0'), 10,
                        'no kept manifest references it', 'orphan', i % ?
                   FROM generate_series(1, ?) AS i""", runId, links, links, PARTS, links + PARTS * BLOBS_PER_PART);
-        db.execute("ANALYZE gc_plan_item");
+        db.execute("ANALYZE " + RunPartitions.of("gc_plan_item", runId));
     }
 
     @AfterAll

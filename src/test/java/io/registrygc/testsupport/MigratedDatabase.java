@@ -3,6 +3,7 @@ package io.registrygc.testsupport;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.registrygc.audit.RunJournal;
+import io.registrygc.db.RunPartitions;
 import io.registrygc.run.GcSettings;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
@@ -77,9 +78,10 @@ public final class MigratedDatabase {
     /** Removes a run and everything stored under it, so that the persistent test database does not grow. */
     public static void forgetRun(long runId) {
         JdbcTemplate db = jdbc();
-        // gc_run's children go with it (ON DELETE CASCADE), gc_execution included; the plan and the audit are
-        // written without a foreign key (V12), so they go by hand
-        db.update("DELETE FROM gc_plan_item WHERE run_id = ?", runId);
+        // gc_run's children go with it (ON DELETE CASCADE), gc_execution included, and so does its plan's partition
+        // (V20); the audit is written without a foreign key (V12), and a plan may have been written for no gc_run row,
+        // so they go by hand
+        db.execute("DROP TABLE IF EXISTS " + RunPartitions.of("gc_plan_item", runId));
         db.update("DELETE FROM gc_audit WHERE run_id = ?", runId);
         db.update("DELETE FROM gc_run WHERE run_id = ?", runId);
         db.update("DELETE FROM batch_job_execution WHERE job_instance_id = ?", runId);
