@@ -640,9 +640,10 @@ public final class GcPlanner {
 
     /**
      * Reads the candidates the scan only named (from a table of {@code n} and {@code itemColumns}, which {@code item}
-     * maps from the second column on) in slices of consecutive numbers, has the storage look at each slice, and copies one row per item (what {@code row}
-     * makes of its number and its answer) into {@code lookedTable}: memory bounded whatever the size. Returns what the
-     * looks reported. Where the scan named none of them (an object store's scan), the storage is not asked at all.
+     * maps from the second column on) in slices of consecutive numbers, has the storage look at each slice, and copies
+     * one row per item (what {@code row} makes of its number and its answer) into {@code lookedTable}: memory bounded
+     * whatever the size. Returns what the looks reported. Where the scan named none of them (an object store's scan),
+     * the storage is not asked at all.
      */
     private <T, A> List<StorageProblem> lookInSlices(String candidates, String itemColumns, RowMapper<T> item,
             SliceLook<T, A> look, String what, String lookedTable, String columns, BiFunction<Long, A, Object[]> row) {

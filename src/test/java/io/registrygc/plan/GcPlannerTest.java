@@ -589,6 +589,35 @@ class GcPlannerTest {
                 deleteManifest("app", v1, "repository app selected by --image"));
     }
 
+    /**
+     * The same on a filesystem, where the scan names layer links by their folders only: the look that finds the link of
+     * a push in flight young keeps the repository, the link and its blob, as a time from the scan does.
+     */
+    @Test
+    void aSelectedRepositoryWhoseNamedLayerLinkIsFoundYoungerThanMinAgeIsNotRemoved() {
+        Digest v1 = digest("app@v1");
+        Digest uploading = digest("layer of a push in flight");
+        ScanFixture scan = new ScanFixture();
+        var app = scan.repository("app");
+        app.image(v1, OLD, digest("v1-config"), digest("v1-layer")).tag("v1", v1, OLD);
+        for (Digest named : List.of(digest("v1-config"), digest("v1-layer"), uploading)) {
+            app.namedLayerLink(named);
+        }
+        blobs(scan, OLD, v1, digest("v1-config"), digest("v1-layer"));
+        blobs(scan, FRESH, uploading);
+        GcPlanner.StorageLook look = (links, problems) -> links.stream()
+                .map(link -> Optional.of(link.digest().equals(uploading) ? FRESH : OLD)).toList();
+
+        PlannedRun run = PlannedRun.plan(scan, settings(false, "app"), look);
+
+        assertThat(run.manifestPhase()).extracting(PlanItem::action).doesNotContain(Action.DELETE_REPOSITORY);
+        assertThat(run.manifestPhase()).extracting(PlanItem::digest).doesNotContain(uploading.toString());
+        assertThat(run.blobPhase()).extracting(PlanItem::digest).doesNotContain(uploading.toString());
+        assertThat(run.manifestPhase()).extracting(Planned::of).contains(
+                deleteTag("app", "v1", v1, "tag selected by --image app"),
+                deleteManifest("app", v1, "repository app selected by --image"));
+    }
+
     @Test
     // no file younger than --min-age goes, whatever selects it: app:latest pushed again minutes ago keeps its tag
     void aSelectedTagWrittenAfterTheCutoffIsNotDeleted() {
