@@ -594,7 +594,7 @@ public final class GcPlanner {
                      WHERE l.run_id = :run AND l.repository = c.repository AND l.digest = c.digest
                        AND k.modified_at IS NULL""");
         }
-        if (exists("gc_looked_link", "modified_at > (SELECT cutoff FROM gc_run WHERE run_id = " + runId + ")")) {
+        if (exists("gc_looked_link", writtenAfterTheCutoff(runId))) {
             run(runId, """
                     UPDATE gc_layer_link l SET modified_at = k.modified_at
                       FROM gc_candidate_link c JOIN gc_looked_link k ON k.n = c.n JOIN gc_run r ON r.run_id = :run
@@ -623,7 +623,7 @@ public final class GcPlanner {
                      USING gc_candidate_blob c JOIN gc_looked_blob k ON k.n = c.n
                      WHERE b.run_id = :run AND b.digest = c.digest AND k.modified_at IS NULL""");
         }
-        if (exists("gc_looked_blob", "modified_at > (SELECT cutoff FROM gc_run WHERE run_id = " + runId + ")")) {
+        if (exists("gc_looked_blob", writtenAfterTheCutoff(runId))) {
             run(runId, """
                     UPDATE gc_blob b SET size = k.size, modified_at = k.modified_at
                       FROM gc_candidate_blob c JOIN gc_looked_blob k ON k.n = c.n JOIN gc_run r ON r.run_id = :run
@@ -677,6 +677,11 @@ public final class GcPlanner {
             copy.copy(lookedTable, columns, rows);
         }
         return problems;
+    }
+
+    /** The condition on a look's answer ({@code modified_at}) that it was written after the run's cutoff. */
+    private static String writtenAfterTheCutoff(long runId) {
+        return "modified_at > (SELECT cutoff FROM gc_run WHERE run_id = " + runId + ")";
     }
 
     /** Whether any manifest of the run meets {@code condition} (SQL over gc_manifest's columns). */

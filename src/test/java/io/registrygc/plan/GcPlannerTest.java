@@ -578,15 +578,7 @@ class GcPlannerTest {
         blobs(scan, OLD, v1, digest("v1-config"), digest("v1-layer"));
         blobs(scan, FRESH, uploading);
 
-        PlannedRun run = PlannedRun.plan(scan, settings(false, "app"));
-
-        assertThat(run.manifestPhase()).extracting(PlanItem::action).doesNotContain(Action.DELETE_REPOSITORY);
-        assertThat(run.manifestPhase()).extracting(PlanItem::digest).doesNotContain(uploading.toString());
-        assertThat(run.blobPhase()).extracting(PlanItem::digest).doesNotContain(uploading.toString());
-        // what is old still goes
-        assertThat(run.manifestPhase()).extracting(Planned::of).contains(
-                deleteTag("app", "v1", v1, "tag selected by --image app"),
-                deleteManifest("app", v1, "repository app selected by --image"));
+        assertAPushInFlightKeepsTheRepository(PlannedRun.plan(scan, settings(false, "app")), v1, uploading);
     }
 
     /**
@@ -608,8 +600,11 @@ class GcPlannerTest {
         GcPlanner.StorageLook look = (links, problems) -> links.stream()
                 .map(link -> Optional.of(link.digest().equals(uploading) ? FRESH : OLD)).toList();
 
-        PlannedRun run = PlannedRun.plan(scan, settings(false, "app"), look);
+        assertAPushInFlightKeepsTheRepository(PlannedRun.plan(scan, settings(false, "app"), look), v1, uploading);
+    }
 
+    /** With --image app: the repository, the fresh link and its blob stay; the old tag and manifest still go. */
+    private static void assertAPushInFlightKeepsTheRepository(PlannedRun run, Digest v1, Digest uploading) {
         assertThat(run.manifestPhase()).extracting(PlanItem::action).doesNotContain(Action.DELETE_REPOSITORY);
         assertThat(run.manifestPhase()).extracting(PlanItem::digest).doesNotContain(uploading.toString());
         assertThat(run.blobPhase()).extracting(PlanItem::digest).doesNotContain(uploading.toString());
