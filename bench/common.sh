@@ -23,3 +23,12 @@ prepare_registry_gc() {
   env JAVA_OPTS="$2" REGISTRY_GC_JAR="$jar" bin/registry-gc run --storage-root "$1/training" --dry-run --min-age 0 \
     > /dev/null 2>&1 || true
 }
+
+# What the figures depend on, printed before them: cores, memory, and the filesystem of the folder $1 with its mount
+# options (mounted with `discard`, every file deleted waits for the disk to discard its blocks: deletions, the bulk of
+# a sweep, are then bound by the disk, not the processors).
+describe_machine() {
+  local fs
+  fs=$(findmnt -no FSTYPE,OPTIONS -T "$1" 2>/dev/null | tr -s ' ' || true)
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), ${fs:-filesystem unknown}"
+}

@@ -51,6 +51,7 @@ if [ ! -d "$work/pristine" ]; then
 fi
 blobs() { blob_set "$1" | wc -l; }
 echo "storage: $(blobs "$work/pristine") blobs, $(find "$work/pristine" -type f | wc -l) files, $(du -sh "$work/pristine" | cut -f1)"
+describe_machine "$work"
 
 measure() { # cache name command... -> "name cache wall cpu rss blobs-left"
   local cache=$1 name=$2; shift 2

@@ -51,6 +51,7 @@ collect() { # collector mode storage work -> one line of the table
     "$(echo "$user + $system" | bc)" $((rss / 1024)) "$(blob_set "$storage" | wc -l)" "$planning"
 }
 
+mkdir -p target/bench && describe_machine target/bench
 printf '%-10s %-12s %-9s %10s %10s %10s %8s   %s\n' blobs collector run "wall time" "CPU time" "max RSS" "left" planning
 for size in "$@"; do
   work=$(pwd)/target/bench/scale-$shape-$size
