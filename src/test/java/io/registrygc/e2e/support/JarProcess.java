@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JarProcess {
 
+    /** The JVM's own notes to stderr, warnings only, as bin/registry-gc has them: stdout stays the command's. */
+    private static final List<String> JVM_WARNINGS_TO_STDERR = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
+
     private static List<String> launch;
 
     private final Process process;
@@ -111,15 +114,19 @@ public final class JarProcess {
                 home.resolve("app").toString());
         Path storage = home.resolve("storage");
         StorageSnapshot.copyTree(Path.of(System.getProperty("basedir", ".")).resolve("examples").resolve("storage"), storage);
-        run(log, Map.of("SPRING_DATASOURCE_URL", ""), java(), "-XX:TieredStopAtLevel=1",
-                "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-Dregistry-gc.online.grace=0s", "-jar", app.toString(), "run", "--storage-root", storage.toString(),
-                "--dry-run", "--min-age", "0", "--database-dir", home.resolve("database").toString());
+        List<String> training = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1",
+                "-XX:ArchiveClassesAtExit=" + archive, "-Dregistry-gc.online.grace=0s"));
+        training.addAll(JVM_WARNINGS_TO_STDERR);
+        training.addAll(List.of("-jar", app.toString(), "run", "--storage-root", storage.toString(), "--dry-run",
+                "--min-age", "0", "--database-dir", home.resolve("database").toString()));
+        run(log, Map.of("SPRING_DATASOURCE_URL", ""), training.toArray(String[]::new));
         if (!Files.isRegularFile(archive)) {
             throw new IOException("the training run wrote no archive (see " + log + ")");
         }
-        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-Xlog:all=warning:stderr", "-jar",
-                app.toString());
+        List<String> mapped = new ArrayList<>(List.of("-XX:SharedArchiveFile=" + archive));
+        mapped.addAll(JVM_WARNINGS_TO_STDERR);
+        mapped.addAll(List.of("-jar", app.toString()));
+        return List.copyOf(mapped);
     }
 
     private static void run(Path log, Map<String, String> environment, String... command)
