@@ -10,8 +10,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * One real PostgreSQL for a test JVM: the server named by SPRING_DATASOURCE_URL when set, otherwise
- * the product's own embedded PostgreSQL under target/. Runs point at it through system properties,
- * exactly as the command line reads them.
+ * the product's own embedded PostgreSQL under target/ (the folder {@code registrygc.test.database} names: the
+ * build gives each forked test JVM its own, so forks running at once never share a server). Runs point at it
+ * through system properties, exactly as the command line reads them.
  */
 public final class TestDatabase {
 
@@ -35,7 +36,8 @@ public final class TestDatabase {
                         System.getenv("SPRING_DATASOURCE_PASSWORD"));
             } else {
                 try {
-                    EmbeddedPostgres server = EmbeddedPostgres.start(Path.of("target", "test-postgres").toAbsolutePath());
+                    EmbeddedPostgres server = EmbeddedPostgres.start(Path.of(
+                            System.getProperty("registrygc.test.database", "target/test-postgres")).toAbsolutePath());
                     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
                     instance = new TestDatabase(server.jdbcUrl(), server.username(), "");
                 } catch (IOException e) {
