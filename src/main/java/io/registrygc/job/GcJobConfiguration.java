@@ -204,10 +204,10 @@ public class GcJobConfiguration {
                 .build();
     }
 
-    /** Tags, manifests, and repositories selected whole: sixteen partitions by repository. */
+    /** Tags, manifests, and repositories selected whole: up to sixteen partitions by repository. */
     @Bean
-    Step deleteManifests(Step deleteManifestsPartition, PartitionRunner partitions) {
-        return planPhase(GcJobNames.DELETE_MANIFESTS, GcJobNames.MANIFESTS_PARTITION, "repositories",
+    Step deleteManifests(Step deleteManifestsPartition, PlanPartitioner manifestPlanPartitioner, PartitionRunner partitions) {
+        return planPhase(GcJobNames.DELETE_MANIFESTS, GcJobNames.MANIFESTS_PARTITION, manifestPlanPartitioner,
                 deleteManifestsPartition, partitions, manifestProgress);
     }
 
@@ -218,11 +218,11 @@ public class GcJobConfiguration {
                 manifestProgress, partitionHeartbeat);
     }
 
-    /** Layer links and blobs: sixteen partitions by digest. */
+    /** Layer links and blobs: up to sixteen partitions by digest. */
     @Bean
-    Step deleteOrphanBlobs(Step deleteOrphanBlobsPartition, PartitionRunner partitions) {
-        return planPhase(GcJobNames.DELETE_ORPHAN_BLOBS, GcJobNames.SWEEP_PARTITION, "digests", deleteOrphanBlobsPartition,
-                partitions, sweepProgress);
+    Step deleteOrphanBlobs(Step deleteOrphanBlobsPartition, PlanPartitioner blobPlanPartitioner, PartitionRunner partitions) {
+        return planPhase(GcJobNames.DELETE_ORPHAN_BLOBS, GcJobNames.SWEEP_PARTITION, blobPlanPartitioner,
+                deleteOrphanBlobsPartition, partitions, sweepProgress);
     }
 
     @Bean
@@ -232,10 +232,10 @@ public class GcJobConfiguration {
                 partitionHeartbeat);
     }
 
-    private Step planPhase(String name, String workerName, String partitionLabel, Step worker, PartitionRunner partitions,
-            StepProgressListener<PlanItem> progress) {
+    private Step planPhase(String name, String workerName, PlanPartitioner partitioner, Step worker,
+            PartitionRunner partitions, StepProgressListener<PlanItem> progress) {
         return new StepBuilder(name, jobRepository)
-                .partitioner(workerName, new PlanPartitioner(partitionLabel))
+                .partitioner(workerName, partitioner)
                 .partitionHandler(partitions.handler(worker, PlanPartitioner.PARTITIONS, progress::partitionsWrote))
                 .observationRegistry(observations)
                 .listener(progress)
@@ -330,8 +330,10 @@ public class GcJobConfiguration {
 
     @Bean
     @StepScope
-    ScanPartitioner scanPartitioner(RunContext run, JdbcTemplate jdbc, @Value("${registry-gc.threads:16}") int threads) {
-        return new ScanPartitioner(run.reader(), new ScanStateStore(jdbc), run.runId(), threads);
+    ScanPartitioner scanPartitioner(RunContext run, JdbcTemplate jdbc, @Value("${registry-gc.threads:16}") int threads,
+            @Value("#{stepExecution}") StepExecution scanStep) {
+        return new ScanPartitioner(run.reader(), new ScanStateStore(jdbc), run.runId(), threads,
+                scanStep.getExecutionContext(), () -> jobRepository.updateExecutionContext(scanStep));
     }
 
     @Bean
@@ -353,6 +355,22 @@ public class GcJobConfiguration {
     @StepScope
     ScanStateWriter scanStateWriter(RunContext run, JdbcTemplate jdbc) {
         return new ScanStateWriter(new ScanStateStore(jdbc), run.runId());
+    }
+
+    /** The manifest phase's partitions, one for each part of the plan that holds items. */
+    @Bean
+    @StepScope
+    PlanPartitioner manifestPlanPartitioner(RunContext run, JdbcTemplate jdbc) {
+        return new PlanPartitioner("repositories",
+                new PlanStore(jdbc).partsWithItems(run.runId(), PlanItem.Phase.MANIFESTS, PlanPartitioner.PARTITIONS));
+    }
+
+    /** The blob phase's partitions, one for each part of the plan that holds items. */
+    @Bean
+    @StepScope
+    PlanPartitioner blobPlanPartitioner(RunContext run, JdbcTemplate jdbc) {
+        return new PlanPartitioner("digests",
+                new PlanStore(jdbc).partsWithItems(run.runId(), PlanItem.Phase.BLOBS, PlanPartitioner.PARTITIONS));
     }
 
     @Bean

@@ -240,7 +240,7 @@ public class GcLauncher {
         if (scan == null || scan.getStatus() == BatchStatus.COMPLETED) {
             return false;
         }
-        for (String partition : ScanPartitioner.partitionNames()) {
+        for (String partition : ScanPartitioner.splitNames(scan.getExecutionContext())) {
             StepExecution last = jobRepository.getLastStepExecution(instance, GcJobNames.SCAN_PARTITION + ":" + partition);
             if (last == null || !ScanPartitioner.hasRange(last.getExecutionContext())) {
                 return true;

@@ -15,8 +15,10 @@ import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * Splits the scan into partitions: contiguous runs of blob shards and of repositories in walk order, a fixed
- * number of each, so that a restarted scan finds its partitions by name and redoes only the unfinished ones.
+ * Splits the scan into partitions: contiguous runs of blob shards and of repositories in walk order, at most sixteen
+ * of each; a run with nothing in it gets no partition (a small registry leaves most empty, and each partition costs a
+ * step execution and its commits). The names of the split are recorded in the scan step's own context before its
+ * partitions are, so that a restarted scan finds its partitions by name and redoes only the unfinished ones.
  * Splitting is the start of a scan from the beginning, so it first forgets what an earlier attempt stored.
  */
 class ScanPartitioner implements Partitioner, PartitionNameProvider {
@@ -29,26 +31,45 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
     private static final String AFTER = "scan.after";
     private static final String LAST = "scan.last";
 
+    /** In the scan step's context: the names of the partitions its split made, comma-separated. */
+    private static final String SPLIT = "scan.split";
+
     private final StorageReader storage;
     private final ScanStateStore store;
     private final long runId;
     private final int threads;
+    private final ExecutionContext scanStep;
+    private final Runnable recordScanStep;
 
-    /** {@code threads}: how many walks list the repositories at once. */
-    ScanPartitioner(StorageReader storage, ScanStateStore store, long runId, int threads) {
+    /**
+     * {@code threads}: how many walks list the repositories at once; {@code scanStep}: the context of the scan step
+     * (the partitions' manager), stored by {@code recordScanStep}.
+     */
+    ScanPartitioner(StorageReader storage, ScanStateStore store, long runId, int threads, ExecutionContext scanStep,
+            Runnable recordScanStep) {
         this.storage = storage;
         this.store = store;
         this.runId = runId;
         this.threads = threads;
+        this.scanStep = scanStep;
+        this.recordScanStep = recordScanStep;
     }
 
     @Override
     public Collection<String> getPartitionNames(int gridSize) {
-        return partitionNames();
+        return splitNames(scanStep);
     }
 
-    /** The partitions' names, the same in every execution of a run (a restart finds its partitions by them). */
-    static List<String> partitionNames() {
+    /**
+     * The partitions of a run's scan, read from the scan step's context: those its split recorded, or every possible
+     * name where the split was interrupted before it recorded them (or was made before splits were recorded), so
+     * that a missing partition shows as one without a range.
+     */
+    static List<String> splitNames(ExecutionContext scanStep) {
+        return scanStep.containsKey(SPLIT) ? List.of(scanStep.getString(SPLIT).split(",")) : allNames();
+    }
+
+    private static List<String> allNames() {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < SHARD_PARTITIONS; i++) {
             names.add(name("blobs", i));
@@ -68,12 +89,19 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
         Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
         List<ScanRange> shardRanges = ScanRange.splitShards(shards, SHARD_PARTITIONS);
         for (int i = 0; i < SHARD_PARTITIONS; i++) {
-            partitions.put(name("blobs", i), context(shardRanges.get(i)));
+            if (!(shardRanges.get(i) instanceof ScanRange.Empty)) {
+                partitions.put(name("blobs", i), context(shardRanges.get(i)));
+            }
         }
+        // the last repository range is open-ended (it takes what appears after the walk): never empty
         List<ScanRange> repositoryRanges = ScanRange.splitRepositories(repositories, REPOSITORY_PARTITIONS);
         for (int i = 0; i < REPOSITORY_PARTITIONS; i++) {
-            partitions.put(name("repositories", i), context(repositoryRanges.get(i)));
+            if (!(repositoryRanges.get(i) instanceof ScanRange.Empty)) {
+                partitions.put(name("repositories", i), context(repositoryRanges.get(i)));
+            }
         }
+        scanStep.putString(SPLIT, String.join(",", partitions.keySet()));
+        recordScanStep.run();
         return partitions;
     }
 

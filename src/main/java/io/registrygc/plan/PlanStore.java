@@ -34,6 +34,14 @@ public final class PlanStore {
     }
 
     /** How many job executions the run (job instance) has had, this one included. */
+    /** The parts (0 to {@code parts - 1}) of a phase that hold at least one item: one look into the index each. */
+    public List<Integer> partsWithItems(long runId, PlanItem.Phase phase, int parts) {
+        return jdbc.queryForList("""
+                SELECT g.part FROM generate_series(0, ? - 1) AS g (part)
+                 WHERE EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = ? AND p.phase = ? AND p.part = g.part)
+                 ORDER BY g.part""", Integer.class, parts, runId, phase.name());
+    }
+
     public long executionsOf(long runId) {
         Long count = jdbc.queryForObject("SELECT COUNT(*) FROM batch_job_execution WHERE job_instance_id = ?", Long.class, runId);
         return count == null ? 0 : count;

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.registrygc.db.RunPartitions;
 import io.registrygc.plan.PlanItem;
+import io.registrygc.plan.PlanStore;
 import io.registrygc.testsupport.MigratedDatabase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +73,21 @@ class PlanReaderTest {
                 .containsOnly(PlanItem.Action.DELETE_LAYER_LINK);
         assertThat(items.subList(LINKS_PER_PART, items.size())).extracting(PlanItem::action)
                 .containsOnly(PlanItem.Action.DELETE_BLOB);
+    }
+
+    @Test
+    void onlyThePartsThatHoldItemsGetAPartitionAndARestartNamesTheSame() {
+        List<Integer> parts = new PlanStore(MigratedDatabase.jdbc()).partsWithItems(runId, PlanItem.Phase.BLOBS,
+                PlanPartitioner.PARTITIONS);
+        assertThat(parts).containsExactly(0, 1, 2, 3);
+        assertThat(new PlanStore(MigratedDatabase.jdbc()).partsWithItems(runId, PlanItem.Phase.MANIFESTS,
+                PlanPartitioner.PARTITIONS)).isEmpty();
+
+        PlanPartitioner partitioner = new PlanPartitioner("digests", parts);
+        Map<String, ExecutionContext> split = partitioner.partition(PlanPartitioner.PARTITIONS);
+        assertThat(split.keySet()).containsExactly("digests-0", "digests-1", "digests-2", "digests-3");
+        assertThat(split.get("digests-2").getInt(PlanPartitioner.PART)).isEqualTo(2);
+        assertThat(partitioner.getPartitionNames(PlanPartitioner.PARTITIONS)).containsExactlyElementsOf(split.keySet());
     }
 
     @Test
