@@ -33,7 +33,6 @@ public final class PlanStore {
         return count == null ? 0 : count;
     }
 
-    /** How many job executions the run (job instance) has had, this one included. */
     /** The parts (0 to {@code parts - 1}) of a phase that hold at least one item: one look into the index each. */
     public List<Integer> partsWithItems(long runId, PlanItem.Phase phase, int parts) {
         return jdbc.queryForList("""
@@ -42,6 +41,7 @@ public final class PlanStore {
                  ORDER BY g.part""", Integer.class, parts, runId, phase.name());
     }
 
+    /** How many job executions the run (job instance) has had, this one included. */
     public long executionsOf(long runId) {
         Long count = jdbc.queryForObject("SELECT COUNT(*) FROM batch_job_execution WHERE job_instance_id = ?", Long.class, runId);
         return count == null ? 0 : count;
