@@ -357,20 +357,21 @@ public class GcJobConfiguration {
         return new ScanStateWriter(new ScanStateStore(jdbc), run.runId());
     }
 
-    /** The manifest phase's partitions, one for each part of the plan that holds items. */
     @Bean
     @StepScope
     PlanPartitioner manifestPlanPartitioner(RunContext run, JdbcTemplate jdbc) {
-        return new PlanPartitioner("repositories",
-                new PlanStore(jdbc).partsWithItems(run.runId(), PlanItem.Phase.MANIFESTS, PlanPartitioner.PARTITIONS));
+        return planPartitioner("repositories", PlanItem.Phase.MANIFESTS, run, jdbc);
     }
 
-    /** The blob phase's partitions, one for each part of the plan that holds items. */
     @Bean
     @StepScope
     PlanPartitioner blobPlanPartitioner(RunContext run, JdbcTemplate jdbc) {
-        return new PlanPartitioner("digests",
-                new PlanStore(jdbc).partsWithItems(run.runId(), PlanItem.Phase.BLOBS, PlanPartitioner.PARTITIONS));
+        return planPartitioner("digests", PlanItem.Phase.BLOBS, run, jdbc);
+    }
+
+    /** A phase's partitions, one for each part of the run's plan that holds items. */
+    private static PlanPartitioner planPartitioner(String label, PlanItem.Phase phase, RunContext run, JdbcTemplate jdbc) {
+        return new PlanPartitioner(label, new PlanStore(jdbc).partsWithItems(run.runId(), phase, PlanPartitioner.PARTITIONS));
     }
 
     @Bean

@@ -319,11 +319,8 @@ class RemoteWorkersIT {
 
     /** How many scan partitions the newest execution on {@code location} has (-1 before it has any). */
     private static long scanPartitions(String location) {
-        Long count = Gc.jdbc().queryForObject("""
-                SELECT COUNT(*) FROM batch_step_execution
-                 WHERE step_name LIKE 'scanPartition:%' AND job_execution_id = (
-                       SELECT MAX(e.job_execution_id) FROM gc_execution e JOIN gc_run r ON r.run_id = e.run_id
-                        WHERE r.storage_root = ?)""", Long.class, location);
+        Long count = Gc.jdbc().queryForObject("SELECT COUNT(*) FROM batch_step_execution WHERE job_execution_id = ?"
+                + " AND step_name LIKE 'scanPartition:%'", Long.class, lastExecution(location));
         return count == null || count == 0 ? -1 : count;
     }
 
