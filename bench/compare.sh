@@ -9,7 +9,8 @@
 #                                            30 minutes for the default 1,000 x 10 x 7, i.e. 100,000 blobs)
 #
 # CACHE=cold (default: the page cache is dropped before each run), warm (the copy just written is in the
-# cache), or both. Extra options for registry-gc in GC_OPTIONS (e.g. "--threads 16"; "--registry-offline" for the
+# cache, and written back to the disk before the run: a copy's gigabytes of writeback otherwise slow whichever
+# collector runs next, by as much as 2 s on a 4 s run), or both. MODES: the runs to make (default: "orphans untagged"). Extra options for registry-gc in GC_OPTIONS (e.g. "--threads 16"; "--registry-offline" for the
 # conditions the reference GC itself requires, a registry stopped or read-only), for its JVM in
 # JAVA_OPTIONS (e.g. -Xmx256m); it runs through bin/registry-gc. Needs docker-registry (apt-get install docker-registry), python3 and
 # target/registry-gc.jar (mvn -B package -DskipTests). SPRING_DATASOURCE_URL selects a PostgreSQL server;
@@ -55,7 +56,8 @@ describe_machine "$work"
 
 measure() { # cache name command... -> "name cache wall cpu rss blobs-left"
   local cache=$1 name=$2; shift 2
-  if [ "$cache" = cold ]; then sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || echo "(cannot drop the page cache)" >&2; fi
+  sync
+  if [ "$cache" = cold ]; then echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || echo "(cannot drop the page cache)" >&2; fi
   /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
     echo "$name failed (see $work/$name.err)" >&2; return 1; }
   read -r seconds user system rss < "$work/$name.time"
@@ -73,7 +75,7 @@ prepare_registry_gc "$work" "${JAVA_OPTIONS:-}"
 caches=${CACHE:-cold}; [ "$caches" = both ] && caches="cold warm"
 printf '%-34s %-5s %10s %10s %10s %8s\n' run cache "wall time" "CPU time" "max RSS" "blobs left"
 for cache in $caches; do
-  for mode in orphans untagged; do
+  for mode in ${MODES:-orphans untagged}; do
     flag=(); [ "$mode" = untagged ] && flag=(--delete-untagged)
     fresh "reference-$mode"
     measure "$cache" "reference-$mode-$cache" docker-registry garbage-collect "${flag[@]}" "$(config "$work/reference-$mode")"
@@ -81,7 +83,12 @@ for cache in $caches; do
     measure "$cache" "registry-gc-$mode-$cache" env JAVA_OPTS="${JAVA_OPTIONS:-}" REGISTRY_GC_JAR="$jar" bin/registry-gc run \
       --storage-root "$work/registry-gc-$mode" "${flag[@]}" --min-age 0 "${gc_options[@]}"
   done
-  echo "blobs kept, $cache, orphans only:    $(same reference-orphans registry-gc-orphans)"
-  echo "blobs kept, $cache, delete untagged: $(same reference-untagged registry-gc-untagged)$(
-    [ "$shape" = multi-arch ] && echo ' (expected: the reference GC deletes the children of tagged indexes)')"
+  for mode in ${MODES:-orphans untagged}; do
+    if [ "$mode" = orphans ]; then
+      echo "blobs kept, $cache, orphans only:    $(same reference-orphans registry-gc-orphans)"
+    else
+      echo "blobs kept, $cache, delete untagged: $(same reference-untagged registry-gc-untagged)$(
+        [ "$shape" = multi-arch ] && echo ' (expected: the reference GC deletes the children of tagged indexes)')"
+    fi
+  done
 done
