@@ -10,7 +10,8 @@
 #
 # CACHE=cold (default: the page cache is dropped before each run), warm (the copy just written is in the
 # cache, and written back to the disk before the run: a copy's gigabytes of writeback otherwise slow whichever
-# collector runs next, by as much as 2 s on a 4 s run), or both. MODES: the runs to make (default: "orphans untagged"). Extra options for registry-gc in GC_OPTIONS (e.g. "--threads 16"; "--registry-offline" for the
+# collector runs next, by as much as 2 s of a 4 s run), or both. MODES: the runs to make (default: "orphans
+# untagged"). Extra options for registry-gc in GC_OPTIONS (e.g. "--threads 16"; "--registry-offline" for the
 # conditions the reference GC itself requires, a registry stopped or read-only), for its JVM in
 # JAVA_OPTIONS (e.g. -Xmx256m); it runs through bin/registry-gc. Needs docker-registry (apt-get install docker-registry), python3 and
 # target/registry-gc.jar (mvn -B package -DskipTests). SPRING_DATASOURCE_URL selects a PostgreSQL server;
