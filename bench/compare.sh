@@ -83,8 +83,6 @@ for cache in $caches; do
     fresh "registry-gc-$mode"
     measure "$cache" "registry-gc-$mode-$cache" env JAVA_OPTS="${JAVA_OPTIONS:-}" REGISTRY_GC_JAR="$jar" bin/registry-gc run \
       --storage-root "$work/registry-gc-$mode" "${flag[@]}" --min-age 0 "${gc_options[@]}"
-  done
-  for mode in ${MODES:-orphans untagged}; do
     if [ "$mode" = orphans ]; then
       echo "blobs kept, $cache, orphans only:    $(same reference-orphans registry-gc-orphans)"
     else
