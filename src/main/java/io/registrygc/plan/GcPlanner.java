@@ -90,7 +90,12 @@ public final class GcPlanner {
      * hex digit, so that a blob's links and the blob itself go in order in one partition.
      */
     private static final String MANIFEST_PART = "(hashtext(p.repository) & 15)";
-    private static final String BLOB_PART = "GREATEST(strpos('0123456789abcdef', substr(split_part(p.digest, ':', 2), 1, 1)) - 1, 0)";
+    private static final String BLOB_PART = blobPart("p.digest");
+
+    /** The blob phase's partition of the item with digest {@code digest} (an SQL expression). */
+    private static String blobPart(String digest) {
+        return "GREATEST(strpos('0123456789abcdef', substr(split_part(" + digest + ", ':', 2), 1, 1)) - 1, 0)";
+    }
 
     private static final String UNREADABLE = SqlLists.of(ScannedManifest.State.UNKNOWN_REFERENCES);
 
@@ -747,8 +752,11 @@ public final class GcPlanner {
      * The sweep: each repository's layer links that no kept manifest of it references, then every blob no kept manifest
      * references (a fresh link keeps its blob: a push in flight), from the candidates with what the scan or a look
      * found of them (a candidate found gone has no time, and so no item). One statement, so that the owners are computed once;
-     * its rows are numbered in the order it gives them, every link before every blob, which is the order the sweep
-     * reads a partition in (by seq alone, a range of an index).
+     * its rows are numbered in the order it gives them: partition by partition, and in each every link before every blob,
+     * which is the order the sweep reads a partition in (by seq alone, a range of an index). Numbered partition by
+     * partition, the rows come in the order of the plan's index by partition too, and attaching the plan builds that
+     * index from presorted rows (dry runs at a million blobs: this insert 11.5 to 12.0 s and the attach 2.4 to 2.5 s,
+     * against 14.3 to 16.2 s and 2.8 to 3.0 s numbered links first, then blobs).
      */
     private void planBlobPhase(long runId) {
         insertPlan(runId, Phase.BLOBS, """
@@ -766,7 +774,6 @@ public final class GcPlanner {
                       JOIN gc_run r ON r.run_id = :run
                      WHERE NOT repo.tainted AND COALESCE(c.modified_at, k.modified_at) <= r.cutoff
                        AND NOT EXISTS (SELECT 1 FROM deleted_repository d WHERE d.repository = c.repository)
-                     ORDER BY c.repository, c.digest
                 ),
                 blob (digest, size, rule) AS (
                     SELECT c.digest, COALESCE(c.size, k.size), COALESCE(o.rule, :orphanRule)
@@ -776,15 +783,18 @@ public final class GcPlanner {
                       LEFT JOIN owner o ON o.digest = c.digest
                      WHERE COALESCE(c.modified_at, k.modified_at) <= r.cutoff
                        AND NOT EXISTS (SELECT 1 FROM fresh_link f WHERE f.digest = c.digest)
-                     ORDER BY c.digest
                 )
-                SELECT :deleteLink, repository, NULL, digest, 0, 'no kept manifest of ' || repository || ' references it', rule
-                  FROM link
-                UNION ALL
-                SELECT :deleteBlob, NULL, NULL, digest, GREATEST(size, 0),
-                       CASE WHEN size < 0 THEN 'blob folder without data, referenced by no kept manifest'
-                            ELSE 'no kept manifest references it' END, rule
-                  FROM blob""".formatted(DELETED_REPOSITORY, OWNER));
+                SELECT action, repository, tag, digest, bytes, reason, rule FROM (
+                    SELECT :deleteLink AS action, 0 AS links_first, repository, NULL AS tag, digest, 0 AS bytes,
+                           'no kept manifest of ' || repository || ' references it' AS reason, rule
+                      FROM link
+                    UNION ALL
+                    SELECT :deleteBlob, 1, NULL, NULL, digest, GREATEST(size, 0),
+                           CASE WHEN size < 0 THEN 'blob folder without data, referenced by no kept manifest'
+                                ELSE 'no kept manifest references it' END, rule
+                      FROM blob
+                ) item
+                 ORDER BY %s, links_first, repository, digest""".formatted(DELETED_REPOSITORY, OWNER, blobPart("item.digest")));
     }
 
     /** Appends items of one action to the plan, in the order the select gives, numbered after what is there. */

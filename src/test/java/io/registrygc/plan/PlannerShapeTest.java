@@ -107,13 +107,17 @@ class PlannerShapeTest {
         assertThat(plan).containsEntry("manifests", 12_000L).containsEntry("links", 48_000L).containsEntry("blobs", 56_030L);
     }
 
-    /** The sweep reads a partition by seq alone and must meet its layer links before its blobs. */
+    /**
+     * The sweep reads a partition by seq alone and must meet its layer links before its blobs; the partitions are
+     * numbered one after the other, so that attaching the plan indexes presorted rows.
+     */
     @Test
-    void everyPartitionOfTheBlobPhaseNumbersItsLinksBeforeItsBlobs() {
+    void everyPartitionOfTheBlobPhaseNumbersItsLinksBeforeItsBlobsAndIsNumberedInOneRun() {
         PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId, OLD_LINKS);
         List<Map<String, Object>> partitions = jdbc.queryForList("""
                 SELECT part, COUNT(*) FILTER (WHERE action = ?) AS links, COUNT(*) FILTER (WHERE action = ?) AS blobs,
-                       MAX(seq) FILTER (WHERE action = ?) < MIN(seq) FILTER (WHERE action = ?) AS links_first
+                       MAX(seq) FILTER (WHERE action = ?) < MIN(seq) FILTER (WHERE action = ?) AS links_first,
+                       COUNT(*) = MAX(seq) - MIN(seq) + 1 AS numbered_together
                   FROM gc_plan_item WHERE run_id = ? AND phase = 'BLOBS' GROUP BY part ORDER BY part""",
                 PlanItem.Action.DELETE_LAYER_LINK.name(), PlanItem.Action.DELETE_BLOB.name(),
                 PlanItem.Action.DELETE_LAYER_LINK.name(), PlanItem.Action.DELETE_BLOB.name(), runId);
@@ -122,6 +126,9 @@ class PlannerShapeTest {
             assertThat((Long) partition.get("links")).as("links of partition %s", partition.get("part")).isPositive();
             assertThat((Long) partition.get("blobs")).as("blobs of partition %s", partition.get("part")).isPositive();
             assertThat(partition.get("links_first")).as("links first in partition %s", partition.get("part")).isEqualTo(true);
+            // one run of numbers per partition: the rows come in the order of the plan's index by partition
+            assertThat(partition.get("numbered_together")).as("partition %s numbered as one run", partition.get("part"))
+                    .isEqualTo(true);
         });
     }
 
