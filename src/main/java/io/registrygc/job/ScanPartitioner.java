@@ -16,15 +16,18 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
  * Splits the scan into partitions: contiguous runs of blob shards and of repositories in walk order, at most sixteen
- * of each; a run with nothing in it gets no partition (a small registry leaves most empty, and each partition costs a
- * step execution and its commits). The names of the split are recorded in the scan step's own context before its
- * partitions are, so that a restarted scan finds its partitions by name and redoes only the unfinished ones.
+ * of each; a run with nothing in it gets no partition, and a small registry's blobs are listed by fewer runs (each
+ * partition costs a step execution and its commits). The names of the split are recorded in the scan step's own
+ * context before its partitions are, so that a restarted scan finds its partitions by name and redoes only the
+ * unfinished ones.
  * Splitting is the start of a scan from the beginning, so it first forgets what an earlier attempt stored.
  */
 class ScanPartitioner implements Partitioner, PartitionNameProvider {
 
     static final int SHARD_PARTITIONS = 16;
     static final int REPOSITORY_PARTITIONS = 16;
+    /** Blob shard folders (of 256) per partition of the blob listing, at the least. */
+    static final int SHARDS_PER_PARTITION = 16;
 
     private static final String RANGE = "scan.range";
     private static final String FIRST = "scan.first";
@@ -87,8 +90,9 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
         List<BlobShard> shards = storage.blobShards(problem -> { });
         List<String> repositories = storage.allRepositories(threads, problem -> { });
         Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
-        List<ScanRange> shardRanges = ScanRange.splitShards(shards, SHARD_PARTITIONS);
-        for (int i = 0; i < SHARD_PARTITIONS; i++) {
+        int shardPartitions = shardPartitions(shards.size());
+        List<ScanRange> shardRanges = ScanRange.splitShards(shards, shardPartitions);
+        for (int i = 0; i < shardPartitions; i++) {
             if (!(shardRanges.get(i) instanceof ScanRange.Empty)) {
                 partitions.put(name("blobs", i), context(shardRanges.get(i)));
             }
@@ -103,6 +107,15 @@ class ScanPartitioner implements Partitioner, PartitionNameProvider {
         scanStep.putString(SPLIT, String.join(",", partitions.keySet()));
         recordScanStep.run();
         return partitions;
+    }
+
+    /**
+     * A partition per sixteen shard folders, at most sixteen: a registry of a few hundred blobs (most shards absent or
+     * holding one blob) is listed by a few walks rather than sixteen, each a step execution with its commits; from
+     * about a thousand blobs on nearly all 256 shards exist and the listing gets all sixteen.
+     */
+    static int shardPartitions(int shardFolders) {
+        return Math.max(1, Math.min(SHARD_PARTITIONS, shardFolders / SHARDS_PER_PARTITION));
     }
 
     private static String name(String kind, int index) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,8 +57,8 @@ class ScanPartitionerTest {
 
         Map<String, ExecutionContext> split = partitioner(scanStep, recorded::incrementAndGet).partition(32);
 
-        // three blobs in (at most) three shards, three repositories: the last repository range is open-ended
-        assertThat(split.keySet()).hasSizeBetween(4, 6).contains("repositories-15")
+        // three blobs, listed by one walk; three repositories: the last repository range is open-ended
+        assertThat(split.keySet()).hasSize(4).contains("blobs-00", "repositories-15")
                 .allMatch(name -> name.startsWith("blobs-") || name.startsWith("repositories-"));
         assertThat(split.keySet().stream().filter(name -> name.startsWith("repositories-"))).hasSize(3);
         assertThat(split.values()).noneMatch(context -> ScanPartitioner.range(context) instanceof ScanRange.Empty);
@@ -67,6 +68,31 @@ class ScanPartitionerTest {
         // a restart: the scan step's context comes back from the job repository with the names in it
         ExecutionContext restarted = new ExecutionContext(scanStep);
         assertThat(partitioner(restarted, () -> { }).getPartitionNames(32)).containsExactlyElementsOf(split.keySet());
+    }
+
+    @Test
+    void blobsAreListedByAPartitionPerSixteenShardFoldersUpToSixteen() {
+        StorageWriter storage = new StorageWriter(root);
+        TreeSet<String> shards = new TreeSet<>();
+        for (int i = 0; shards.size() < 40; i++) {
+            shards.add(storage.blob("blob " + i).hex().substring(0, 2));
+        }
+
+        Map<String, ExecutionContext> split = partitioner(new ExecutionContext(), () -> { }).partition(32);
+
+        List<ScanRange> blobRanges = split.entrySet().stream().filter(e -> e.getKey().startsWith("blobs-"))
+                .map(e -> ScanPartitioner.range(e.getValue())).toList();
+        assertThat(split.keySet()).filteredOn(name -> name.startsWith("blobs-")).containsExactly("blobs-00", "blobs-01");
+        // two contiguous runs that meet: together every shard folder, each in one of them
+        ScanRange.Shards first = (ScanRange.Shards) blobRanges.get(0);
+        ScanRange.Shards second = (ScanRange.Shards) blobRanges.get(1);
+        assertThat(first.first()).endsWith(shards.first());
+        assertThat(second.last()).endsWith(shards.last());
+        assertThat(first.last().compareTo(second.first())).isNegative();
+        assertThat(ScanPartitioner.shardPartitions(0)).isEqualTo(1);
+        assertThat(ScanPartitioner.shardPartitions(31)).isEqualTo(1);
+        assertThat(ScanPartitioner.shardPartitions(100)).isEqualTo(6);
+        assertThat(ScanPartitioner.shardPartitions(256)).isEqualTo(ScanPartitioner.SHARD_PARTITIONS);
     }
 
     @Test
