@@ -37,7 +37,7 @@ import org.springframework.jdbc.BadSqlGrammarException;
  */
 class ProcessIT {
 
-    private static final int ORPHANS = 1200;
+    private static final int ORPHANS = 600;
 
     @Test
     void sigtermStopsAtAChunkBoundaryAndTheRerunResumes() throws Exception {
