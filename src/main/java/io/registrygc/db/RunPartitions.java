@@ -24,6 +24,15 @@ public final class RunPartitions {
         jdbc.execute("ANALYZE " + List.of(tables).stream().map(t -> of(t, runId)).collect(Collectors.joining(", ")));
     }
 
+    /** The rows the run's partitions of these tables held when they were last analyzed (none before that). */
+    public static long analyzedRows(JdbcTemplate jdbc, long runId, String... tables) {
+        String partitions = List.of(tables).stream().map(t -> "'" + of(t, runId) + "'::regclass")
+                .collect(Collectors.joining(", "));
+        Long rows = jdbc.queryForObject("SELECT COALESCE(SUM(GREATEST(reltuples, 0)), 0)::bigint FROM pg_class"
+                + " WHERE oid IN (" + partitions + ")", Long.class);
+        return rows == null ? 0 : rows;
+    }
+
     /** Empties every scan partition of the run (a scan started again from the beginning). */
     public static void truncate(JdbcTemplate jdbc, long runId) {
         List<String> tables = jdbc.queryForList("SELECT unnest(gc_scan_tables())", String.class);

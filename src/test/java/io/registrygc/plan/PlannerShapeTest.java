@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,9 +89,11 @@ class PlannerShapeTest {
         List<String> quadratic = new ArrayList<>();
         List<String> explained = new ArrayList<>();
         Set<String> jit = new HashSet<>();
+        Map<String, String> setupCosts = new TreeMap<>();
         PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc, sql -> {
             // a server with LLVM would compile each of these once-run statements (seconds at 100,000 blobs)
             jit.add(jdbc.queryForObject("SELECT current_setting('jit')", String.class));
+            setupCosts.put(firstLine(sql), jdbc.queryForObject("SELECT current_setting('parallel_setup_cost')", String.class));
             JsonNode plan = readPlan(jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
             explained.add(sql);
             quadraticLoops(plan.get(0).get("Plan"), sql.strip().lines().findFirst().orElse(""), quadratic);
@@ -99,6 +102,8 @@ class PlannerShapeTest {
         assertThat(explained).as("statements explained").hasSizeGreaterThan(10);
         assertThat(quadratic).as("nested loops over two large inputs").isEmpty();
         assertThat(jit).as("JIT compilation during planning").containsExactly("off");
+        assertThat(candidateStatements(setupCosts)).as("the candidates of the 90,000-blob shape, found by parallel"
+                + " workers").hasSize(2).allSatisfy((statement, cost) -> assertThat(cost).isEqualTo("0"));
         Map<String, Object> plan = jdbc.queryForMap("""
                 SELECT COUNT(*) FILTER (WHERE action = 'DELETE_MANIFEST') AS manifests,
                        COUNT(*) FILTER (WHERE action = 'DELETE_LAYER_LINK') AS links,
@@ -130,6 +135,41 @@ class PlannerShapeTest {
             assertThat(partition.get("numbered_together")).as("partition %s numbered as one run", partition.get("part"))
                     .isEqualTo(true);
         });
+    }
+
+    /** Starting parallel workers took longer than the rest of a small run's planning. */
+    @Test
+    void aSmallRunFindsItsCandidatesWithoutParallelWorkers() throws IOException, SQLException {
+        try (Connection own = MigratedDatabase.jdbc().getDataSource().getConnection()) {
+            JdbcTemplate small = new JdbcTemplate(new SingleConnectionDataSource(own, true));
+            long smallRun = small.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
+            try {
+                for (String statement : shapeStatements(smallRun, 10)) {
+                    small.execute(statement);
+                }
+                Map<String, String> setupCosts = new TreeMap<>();
+                PlannedRun.planAsTheJobDoes(small, new GcPlanner(small, sql -> {
+                    setupCosts.put(firstLine(sql), small.queryForObject("SELECT current_setting('parallel_setup_cost')",
+                            String.class));
+                    small.update(sql);
+                }), smallRun, OLD_LINKS);
+
+                assertThat(candidateStatements(setupCosts)).as("the candidates of a few hundred links and blobs").hasSize(2)
+                        .allSatisfy((statement, cost) -> assertThat(cost).isEqualTo("1000"));
+            } finally {
+                MigratedDatabase.forgetRun(smallRun);
+            }
+        }
+    }
+
+    private static String firstLine(String sql) {
+        return sql.strip().lines().findFirst().orElse("");
+    }
+
+    private static Map<String, String> candidateStatements(Map<String, String> settingByStatement) {
+        Map<String, String> candidates = new TreeMap<>(settingByStatement);
+        candidates.keySet().removeIf(statement -> !statement.startsWith("CREATE TEMPORARY TABLE gc_candidate_"));
+        return candidates;
     }
 
     @Test
