@@ -81,7 +81,7 @@ public final class RunHistory {
         if (execution == null) {
             return Optional.empty();
         }
-        List<AuditEntry> audit = audit(executionId);
+        List<AuditEntry> audit = audit(execution.getJobInstance().getInstanceId(), executionId);
         return Optional.of(new ExecutionDetail(summaries(List.of(execution)).get(0), steps(execution), audit,
                 bytesByRepository(audit), bytesByRule(audit), journal.storageRequests(executionId)));
     }
@@ -178,26 +178,27 @@ public final class RunHistory {
                 .toList();
     }
 
-    private List<AuditEntry> audit(long executionId) {
+    private List<AuditEntry> audit(long runId, long executionId) {
         // the repositories that pointed at each deleted blob in the run's scan: by a manifest's reference,
-        // as a manifest revision, or by a layer link
+        // as a manifest revision, or by a layer link. The run is named, not only joined on: each join then reads
+        // that run's partition alone (joined only, it hashed every kept run's scan state: a second at 300,000 rows)
         Map<Long, List<String>> referencedBy = new HashMap<>();
         String blob = PlanItem.Action.DELETE_BLOB.name();
         jdbc.query("""
                 SELECT a.seq, x.repository FROM gc_audit a
                   JOIN gc_reference x ON x.run_id = a.run_id AND x.target_digest = a.digest
-                 WHERE a.job_execution_id = ? AND a.action = ?
+                 WHERE a.run_id = ? AND a.job_execution_id = ? AND a.action = ?
                 UNION
                 SELECT a.seq, x.repository FROM gc_audit a
                   JOIN gc_manifest x ON x.run_id = a.run_id AND x.digest = a.digest
-                 WHERE a.job_execution_id = ? AND a.action = ?
+                 WHERE a.run_id = ? AND a.job_execution_id = ? AND a.action = ?
                 UNION
                 SELECT a.seq, x.repository FROM gc_audit a
                   JOIN gc_layer_link x ON x.run_id = a.run_id AND x.digest = a.digest
-                 WHERE a.job_execution_id = ? AND a.action = ?
+                 WHERE a.run_id = ? AND a.job_execution_id = ? AND a.action = ?
                  ORDER BY 1, 2""", rs -> {
             referencedBy.computeIfAbsent(rs.getLong(1), seq -> new ArrayList<>()).add(rs.getString(2));
-        }, executionId, blob, executionId, blob, executionId, blob);
+        }, runId, executionId, blob, runId, executionId, blob, runId, executionId, blob);
         return jdbc.query("""
                 SELECT seq, action, repository, tag, digest, bytes, reason, rule, outcome, recorded_at
                   FROM gc_audit WHERE job_execution_id = ? ORDER BY seq""", (rs, n) -> {
