@@ -603,6 +603,36 @@ class GcPlannerTest {
         assertAPushInFlightKeepsTheRepository(PlannedRun.plan(scan, settings(false, "app"), look), v1, uploading);
     }
 
+    /**
+     * A run that applies a dry run's plan removes a repository selected whole only where that plan removes it: not
+     * where a push in flight kept it at the dry run, though the push has finished since.
+     */
+    @Test
+    void aRunApplyingAPlanRemovesASelectedRepositoryOnlyWhereThatPlanDoes() {
+        Digest v1 = digest("app@v1");
+        Digest pushed = digest("layer of a push in flight at the dry run");
+        ScanFixture atTheDryRun = appWithALayerLink(v1, pushed, FRESH);
+        ScanFixture now = appWithALayerLink(v1, pushed, OLD);
+        GcSettings dryRun = new GcSettings("/storage", true, false, MIN_AGE, List.of(ImageSelector.parse("app")), CREATED);
+
+        assertThat(PlannedRun.plan(now, dryRun).manifestPhase()).as("what a dry run now would plan")
+                .extracting(Planned::of).contains(deleteRepository("app", "repository app selected by --image"));
+        assertThat(PlannedRun.applying(atTheDryRun, dryRun, now).manifestPhase()).as("the plan kept the repository")
+                .extracting(PlanItem::action).doesNotContain(Action.DELETE_REPOSITORY);
+        assertThat(PlannedRun.applying(now, dryRun, now).manifestPhase()).as("the plan removes the repository")
+                .extracting(Planned::of).contains(deleteRepository("app", "repository app selected by --image"));
+    }
+
+    private static ScanFixture appWithALayerLink(Digest v1, Digest layer, Instant linked) {
+        ScanFixture scan = new ScanFixture();
+        var app = scan.repository("app");
+        push(app, v1, OLD, digest("v1-config"), digest("v1-layer")).tag("v1", v1, OLD);
+        app.layerLink(layer, linked);
+        blobs(scan, OLD, v1, digest("v1-config"), digest("v1-layer"));
+        blobs(scan, linked, layer);
+        return scan;
+    }
+
     /** With --image app: the repository, the fresh link and its blob stay; the old tag and manifest still go. */
     private static void assertAPushInFlightKeepsTheRepository(PlannedRun run, Digest v1, Digest uploading) {
         assertThat(run.manifestPhase()).extracting(PlanItem::action).doesNotContain(Action.DELETE_REPOSITORY);

@@ -24,6 +24,29 @@ public record PlannedRun(long runId, List<PlanItem> manifestPhase, List<PlanItem
         return plan(scan, settings, GcPlanner.StorageLook.NONE);
     }
 
+    /**
+     * Plans {@code dryScan} as the dry run {@code dryRun}, then {@code scan} as the run that applies that plan (as
+     * {@code registry-gc apply} does); the applying run's outcome. Both runs are forgotten.
+     */
+    public static PlannedRun applying(ScanFixture dryScan, GcSettings dryRun, ScanFixture scan) {
+        JdbcTemplate jdbc = MigratedDatabase.jdbc();
+        long dryRunId = MigratedDatabase.startRun(dryRun);
+        try {
+            dryScan.storeInto(jdbc, dryRunId);
+            planAsTheJobDoes(jdbc, new GcPlanner(jdbc), dryRunId);
+            long runId = MigratedDatabase.startRun(dryRun.applying(dryRunId, dryRun.createdAt()));
+            try {
+                scan.storeInto(jdbc, runId);
+                planAsTheJobDoes(jdbc, new GcPlanner(jdbc), runId);
+                return read(runId);
+            } finally {
+                MigratedDatabase.forgetRun(runId);
+            }
+        } finally {
+            MigratedDatabase.forgetRun(dryRunId);
+        }
+    }
+
     /** As {@link #plan(ScanFixture, GcSettings)}, where {@code links} answers for the layer links the scan only named. */
     public static PlannedRun plan(ScanFixture scan, GcSettings settings, GcPlanner.StorageLook links) {
         JdbcTemplate jdbc = MigratedDatabase.jdbc();
