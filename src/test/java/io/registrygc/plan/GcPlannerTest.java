@@ -571,12 +571,7 @@ class GcPlannerTest {
     void aSelectedRepositoryWithALayerLinkYoungerThanMinAgeKeepsThatLinkAndItsFolder() {
         Digest v1 = digest("app@v1");
         Digest uploading = digest("layer of a push in flight");
-        ScanFixture scan = new ScanFixture();
-        var app = scan.repository("app");
-        push(app, v1, OLD, digest("v1-config"), digest("v1-layer")).tag("v1", v1, OLD);
-        app.layerLink(uploading, FRESH);
-        blobs(scan, OLD, v1, digest("v1-config"), digest("v1-layer"));
-        blobs(scan, FRESH, uploading);
+        ScanFixture scan = appWithALayerLink(v1, uploading, FRESH);
 
         assertAPushInFlightKeepsTheRepository(PlannedRun.plan(scan, settings(false, "app")), v1, uploading);
     }
