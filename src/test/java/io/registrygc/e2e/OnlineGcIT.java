@@ -22,7 +22,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.BadSqlGrammarException;
 
 /**
  * The registry keeps accepting pushes while a run goes on. A run is frozen (SIGSTOP) right after it planned to
@@ -246,14 +245,8 @@ class OnlineGcIT {
         String storageRoot = root.toAbsolutePath().normalize().toString();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
-            Long planned = 0L;
-            try {
-                planned = Gc.jdbc().queryForObject("""
-                    SELECT COUNT(*) FROM gc_run WHERE storage_root = ? AND planned_at IS NOT NULL""", Long.class, storageRoot);
-            } catch (BadSqlGrammarException e) {
-                // the run has not created its tables yet (a fresh database)
-            }
-            if (planned != null && planned > 0) {
+            if (Gc.countOnceTablesExist(
+                    "SELECT COUNT(*) FROM gc_run WHERE storage_root = ? AND planned_at IS NOT NULL", storageRoot) > 0) {
                 return;
             }
             Thread.sleep(5);

@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.BadSqlGrammarException;
 
 /**
  * The packaged jar as a scheduler starts it: a real {@code java -jar} process, stopped with SIGTERM,
@@ -377,13 +376,7 @@ class ProcessIT {
     private static void awaitCount(String failure, long count, String sql, Object... arguments) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
-            Long done = 0L;
-            try {
-                done = Gc.jdbc().queryForObject(sql, Long.class, arguments);
-            } catch (BadSqlGrammarException e) {
-                // the run has not created its tables yet (a fresh database: this class ran first in its test JVM)
-            }
-            if (done != null && done >= count) {
+            if (Gc.countOnceTablesExist(sql, arguments) >= count) {
                 return;
             }
             Thread.sleep(5);

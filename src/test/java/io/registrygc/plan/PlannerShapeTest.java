@@ -93,10 +93,10 @@ class PlannerShapeTest {
         PlannedRun.planAsTheJobDoes(jdbc, new GcPlanner(jdbc, sql -> {
             // a server with LLVM would compile each of these once-run statements (seconds at 100,000 blobs)
             jit.add(jdbc.queryForObject("SELECT current_setting('jit')", String.class));
-            setupCosts.put(firstLine(sql), jdbc.queryForObject("SELECT current_setting('parallel_setup_cost')", String.class));
+            setupCosts.put(firstLine(sql), parallelSetupCost(jdbc));
             JsonNode plan = readPlan(jdbc.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
             explained.add(sql);
-            quadraticLoops(plan.get(0).get("Plan"), sql.strip().lines().findFirst().orElse(""), quadratic);
+            quadraticLoops(plan.get(0).get("Plan"), firstLine(sql), quadratic);
         }), runId, OLD_LINKS);
 
         assertThat(explained).as("statements explained").hasSizeGreaterThan(10);
@@ -149,8 +149,7 @@ class PlannerShapeTest {
                 }
                 Map<String, String> setupCosts = new TreeMap<>();
                 PlannedRun.planAsTheJobDoes(small, new GcPlanner(small, sql -> {
-                    setupCosts.put(firstLine(sql), small.queryForObject("SELECT current_setting('parallel_setup_cost')",
-                            String.class));
+                    setupCosts.put(firstLine(sql), parallelSetupCost(small));
                     small.update(sql);
                 }), smallRun, OLD_LINKS);
 
@@ -160,6 +159,10 @@ class PlannerShapeTest {
                 MigratedDatabase.forgetRun(smallRun);
             }
         }
+    }
+
+    private static String parallelSetupCost(JdbcTemplate session) {
+        return session.queryForObject("SELECT current_setting('parallel_setup_cost')", String.class);
     }
 
     private static String firstLine(String sql) {

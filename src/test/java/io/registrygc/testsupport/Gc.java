@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Runs the registry-gc command line in this JVM against the test database. */
@@ -42,6 +43,19 @@ public final class Gc {
 
     public static JdbcTemplate jdbc() {
         return TestDatabase.get().jdbc();
+    }
+
+    /**
+     * A count from the test database while a run in another process may still be creating its tables: zero until
+     * they exist (a fresh database, where this test class ran first in its test JVM).
+     */
+    public static long countOnceTablesExist(String sql, Object... arguments) {
+        try {
+            Long count = jdbc().queryForObject(sql, Long.class, arguments);
+            return count == null ? 0 : count;
+        } catch (BadSqlGrammarException e) {
+            return 0;
+        }
     }
 
     /** The run (job instance) id of the newest run on a storage root. */
