@@ -11,12 +11,12 @@ VALUES (:run, '/bench/' || :run, true, true, 0, now());
 INSERT INTO gc_repository (run_id, repository)
 SELECT :run, 'org' || (r % 50) || '/team' || r || '/app' FROM generate_series(0, :repos - 1) r;
 -- manifest m of repository r; layer l of it is drawn from a shared pool (neighbouring repositories share)
-CREATE TEMP TABLE shape AS
+CREATE TEMP TABLE shape ON COMMIT DROP AS
 SELECT r, m, 'org' || (r % 50) || '/team' || r || '/app' AS repository,
        'sha256:' || encode(sha256(('manifest ' || r || ' ' || m)::bytea), 'hex') AS manifest,
        'sha256:' || encode(sha256(('config ' || r || ' ' || m)::bytea), 'hex') AS config
   FROM generate_series(0, :repos - 1) r, generate_series(0, 8) m;
-CREATE TEMP TABLE shape_layer AS
+CREATE TEMP TABLE shape_layer ON COMMIT DROP AS
 SELECT s.*, l, 'sha256:' || encode(sha256(('layer ' || ((s.r * 27 + s.m * 3 + l) % (:repos * 32)))::bytea), 'hex') AS layer
   FROM shape s, generate_series(0, 4) l;
 INSERT INTO gc_manifest (run_id, repository, digest, kind, media_type, state, modified_at)

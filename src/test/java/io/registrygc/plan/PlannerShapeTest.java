@@ -69,7 +69,7 @@ class PlannerShapeTest {
         connection = MigratedDatabase.jdbc().getDataSource().getConnection();
         jdbc = new JdbcTemplate(new SingleConnectionDataSource(connection, true));
         runId = jdbc.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
-        for (String statement : shapeStatements(runId, 2000)) {
+        for (String statement : shapeStatements("/planner-shape.sql", runId, Map.of("repos", 2000))) {
             jdbc.execute(statement);
         }
     }
@@ -144,7 +144,7 @@ class PlannerShapeTest {
             JdbcTemplate small = new JdbcTemplate(new SingleConnectionDataSource(own, true));
             long smallRun = small.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
             try {
-                for (String statement : shapeStatements(smallRun, 10)) {
+                for (String statement : shapeStatements("/planner-shape.sql", smallRun, Map.of("repos", 10))) {
                     small.execute(statement);
                 }
                 Map<String, String> setupCosts = new TreeMap<>();
@@ -194,15 +194,70 @@ class PlannerShapeTest {
         }
     }
 
-    /** The shape's SQL (also usable with psql), with the run and size filled in, one statement each. */
-    private static List<String> shapeStatements(long runId, int repositories) throws IOException {
+    /**
+     * Walking from a manifest to what it reaches takes a step per link of the longest chain, and each step must cost
+     * what it reaches: joined by hash, each step read every edge of the registry (2,000 steps of 6,000 edges here).
+     */
+    @Test
+    void chainsOf2000ManifestsAreWalkedOneLookupAStep() throws IOException, SQLException {
+        try (Connection own = MigratedDatabase.jdbc().getDataSource().getConnection()) {
+            JdbcTemplate deep = new JdbcTemplate(new SingleConnectionDataSource(own, true));
+            long deepRun = deep.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
+            try {
+                List<String> statements = new ArrayList<>(shapeStatements("/planner-shape.sql", deepRun, Map.of("repos", 10)));
+                statements.addAll(shapeStatements("/planner-deep-chains.sql", deepRun, Map.of("depth", 2000)));
+                statements.forEach(deep::execute);
+                List<String> quadratic = new ArrayList<>();
+                List<String> explained = new ArrayList<>();
+                PlannedRun.planAsTheJobDoes(deep, new GcPlanner(deep, sql -> {
+                    explained.add(firstLine(sql));
+                    JsonNode plan = readPlan(deep.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
+                    quadraticLoops(plan.get(0).get("Plan"), firstLine(sql), quadratic);
+                }), deepRun, OLD_LINKS);
+
+                assertThat(quadratic).as("steps that read many rows, many times").isEmpty();
+                assertThat(explained).as("the walks").filteredOn(s -> s.startsWith("CREATE TEMPORARY TABLE gc_walked"))
+                        .hasSize(2);
+                Map<String, Object> deleted = new TreeMap<>();
+                deep.query("""
+                        SELECT repository, COUNT(*) FROM gc_plan_item WHERE run_id = ? AND action = ?
+                           AND repository LIKE 'deep/%' GROUP BY repository""", row -> {
+                    deleted.put(row.getString(1), row.getLong(2));
+                }, deepRun, PlanItem.Action.DELETE_MANIFEST.name());
+                assertThat(deleted).as("manifests deleted").isEqualTo(Map.of("deep/untagged", 2000L, "deep/selected", 2000L));
+                assertThat(deep.queryForList("""
+                        SELECT repository || ': ' || keep_reason FROM gc_manifest
+                         WHERE run_id = ? AND repository IN ('deep/tagged', 'deep/referrers')
+                           AND digest = 'sha256:' || encode(sha256((repository || ' manifest 1999')::bytea), 'hex')
+                         ORDER BY repository""", String.class, deepRun)).containsExactly(
+                        "deep/referrers: referrer of kept manifest sha256:" + sha256Hex("deep/referrers manifest 1998"),
+                        "deep/tagged: child of kept manifest sha256:" + sha256Hex("deep/tagged manifest 1998"));
+            } finally {
+                MigratedDatabase.forgetRun(deepRun);
+            }
+        }
+    }
+
+    private static String sha256Hex(String text) {
+        return Digest.of("sha256", text.getBytes(StandardCharsets.UTF_8)).toString().substring("sha256:".length());
+    }
+
+    /**
+     * A shape's SQL (also usable with psql), with the run and the {@code :name} values filled in, one statement each
+     * (its closing report left out).
+     */
+    private static List<String> shapeStatements(String resource, long runId, Map<String, Integer> values) throws IOException {
         String script;
-        try (var in = PlannerShapeTest.class.getResourceAsStream("/planner-shape.sql")) {
+        try (var in = PlannerShapeTest.class.getResourceAsStream(resource)) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        String withoutComments = String.join("\n", script.lines().filter(l -> !l.startsWith("--")).toList());
-        return Arrays.stream(withoutComments.replace(":run", Long.toString(runId)).replace(":repos", Integer.toString(repositories))
-                .split(";\\s*\n")).map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("SELECT")).toList();
+        String filled = String.join("\n", script.lines().filter(l -> !l.startsWith("--")).toList())
+                .replace(":run", Long.toString(runId));
+        for (Map.Entry<String, Integer> value : values.entrySet()) {
+            filled = filled.replace(":" + value.getKey(), value.getValue().toString());
+        }
+        return Arrays.stream(filled.split(";\\s*\n")).map(String::strip)
+                .filter(s -> !s.isEmpty() && !s.startsWith("SELECT")).toList();
     }
 
     private static JsonNode readPlan(String json) {
@@ -213,20 +268,20 @@ class PlannerShapeTest {
         }
     }
 
-    /** Nested loops whose outer side is large and whose inner side reads many rows on each of its many runs. */
+    /**
+     * Nodes run many times that read many rows each time: the inner side of a nested loop over a large input, or a
+     * step of a recursive walk that reads a whole large input once per step. What such a node runs is not looked at
+     * again (it is the same loop).
+     */
     private static void quadraticLoops(JsonNode node, String statement, List<String> found) {
-        JsonNode children = node.path("Plans");
-        if ("Nested Loop".equals(node.path("Node Type").asText()) && children.size() == 2) {
-            JsonNode outer = children.get(0);
-            JsonNode inner = children.get(1);
-            long outerRows = outer.path("Actual Rows").asLong() * outer.path("Actual Loops").asLong();
-            long innerLoops = inner.path("Actual Loops").asLong();
-            long innerRowsPerLoop = inner.path("Actual Rows").asLong();
-            if (outerRows > LARGE && innerLoops > LARGE && innerRowsPerLoop > 100) {
-                found.add(statement + ": nested loop, outer " + outerRows + " rows, inner " + innerRowsPerLoop
-                        + " rows x " + innerLoops + " loops");
-            }
+        long loops = node.path("Actual Loops").asLong();
+        // both figures are averages per run of the node
+        long readPerLoop = node.path("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong();
+        if (loops > LARGE && readPerLoop > 100) {
+            found.add(statement + ": " + node.path("Node Type").asText() + " run " + loops + " times, reading "
+                    + readPerLoop + " rows each time");
+            return;
         }
-        children.forEach(child -> quadraticLoops(child, statement, found));
+        node.path("Plans").forEach(child -> quadraticLoops(child, statement, found));
     }
 }
