@@ -140,23 +140,42 @@ class PlannerShapeTest {
     /** Starting parallel workers took longer than the rest of a small run's planning. */
     @Test
     void aSmallRunFindsItsCandidatesWithoutParallelWorkers() throws IOException, SQLException {
-        try (Connection own = MigratedDatabase.jdbc().getDataSource().getConnection()) {
-            JdbcTemplate small = new JdbcTemplate(new SingleConnectionDataSource(own, true));
-            long smallRun = small.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
-            try {
-                for (String statement : shapeStatements("/planner-shape.sql", smallRun, Map.of("repos", 10))) {
-                    small.execute(statement);
-                }
-                Map<String, String> setupCosts = new TreeMap<>();
-                PlannedRun.planAsTheJobDoes(small, new GcPlanner(small, sql -> {
-                    setupCosts.put(firstLine(sql), parallelSetupCost(small));
-                    small.update(sql);
-                }), smallRun, OLD_LINKS);
+        onARunOfItsOwn(List.of(new Shape("/planner-shape.sql", Map.of("repos", 10))), (small, smallRun) -> {
+            Map<String, String> setupCosts = new TreeMap<>();
+            PlannedRun.planAsTheJobDoes(small, new GcPlanner(small, sql -> {
+                setupCosts.put(firstLine(sql), parallelSetupCost(small));
+                small.update(sql);
+            }), smallRun, OLD_LINKS);
 
-                assertThat(candidateStatements(setupCosts)).as("the candidates of a few hundred links and blobs").hasSize(2)
-                        .allSatisfy((statement, cost) -> assertThat(cost).isEqualTo("1000"));
+            assertThat(candidateStatements(setupCosts)).as("the candidates of a few hundred links and blobs").hasSize(2)
+                    .allSatisfy((statement, cost) -> assertThat(cost).isEqualTo("1000"));
+        });
+    }
+
+    /** A shape's SQL resource and the values of its {@code :name} placeholders besides the run. */
+    private record Shape(String resource, Map<String, Integer> values) {
+    }
+
+    @FunctionalInterface
+    private interface RunCheck {
+        void check(JdbcTemplate session, long runId);
+    }
+
+    /**
+     * Checks a run of its own, filled with these shapes on one connection of its own (their scripts fill temporary
+     * tables first), and forgets it afterwards.
+     */
+    private static void onARunOfItsOwn(List<Shape> shapes, RunCheck check) throws IOException, SQLException {
+        try (Connection own = MigratedDatabase.jdbc().getDataSource().getConnection()) {
+            JdbcTemplate session = new JdbcTemplate(new SingleConnectionDataSource(own, true));
+            long run = session.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
+            try {
+                for (Shape shape : shapes) {
+                    shapeStatements(shape.resource(), run, shape.values()).forEach(session::execute);
+                }
+                check.check(session, run);
             } finally {
-                MigratedDatabase.forgetRun(smallRun);
+                MigratedDatabase.forgetRun(run);
             }
         }
     }
@@ -201,47 +220,39 @@ class PlannerShapeTest {
      */
     @Test
     void chainsOf2000ManifestsAndAManifestUnder2000TagsArePlannedWithoutRereading() throws IOException, SQLException {
-        try (Connection own = MigratedDatabase.jdbc().getDataSource().getConnection()) {
-            JdbcTemplate deep = new JdbcTemplate(new SingleConnectionDataSource(own, true));
-            long deepRun = deep.queryForObject("SELECT nextval('batch_job_instance_seq')", Long.class);
-            try {
-                List<String> statements = new ArrayList<>(shapeStatements("/planner-shape.sql", deepRun, Map.of("repos", 10)));
-                statements.addAll(shapeStatements("/planner-extreme-shapes.sql", deepRun, Map.of("depth", 2000)));
-                statements.forEach(deep::execute);
-                List<String> quadratic = new ArrayList<>();
-                List<String> explained = new ArrayList<>();
-                PlannedRun.planAsTheJobDoes(deep, new GcPlanner(deep, sql -> {
-                    explained.add(firstLine(sql));
-                    JsonNode plan = readPlan(deep.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
-                    quadraticLoops(plan.get(0).get("Plan"), firstLine(sql), quadratic);
-                }), deepRun, OLD_LINKS);
+        onARunOfItsOwn(List.of(new Shape("/planner-shape.sql", Map.of("repos", 10)),
+                new Shape("/planner-extreme-shapes.sql", Map.of("depth", 2000))), (deep, deepRun) -> {
+            List<String> quadratic = new ArrayList<>();
+            List<String> explained = new ArrayList<>();
+            PlannedRun.planAsTheJobDoes(deep, new GcPlanner(deep, sql -> {
+                explained.add(firstLine(sql));
+                JsonNode plan = readPlan(deep.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
+                quadraticLoops(plan.get(0).get("Plan"), firstLine(sql), quadratic);
+            }), deepRun, OLD_LINKS);
 
-                assertThat(quadratic).as("steps that read many rows, many times").isEmpty();
-                assertThat(explained).as("the walks").filteredOn(s -> s.startsWith("CREATE TEMPORARY TABLE gc_walked"))
-                        .hasSize(2);
-                Map<String, Object> deleted = new TreeMap<>();
-                deep.query("""
-                        SELECT repository, COUNT(*) FROM gc_plan_item WHERE run_id = ? AND action = ?
-                           AND repository LIKE 'deep/%' GROUP BY repository""", row -> {
-                    deleted.put(row.getString(1), row.getLong(2));
-                }, deepRun, PlanItem.Action.DELETE_MANIFEST.name());
-                assertThat(deleted).as("manifests deleted").isEqualTo(Map.of("deep/untagged", 2000L, "deep/selected", 2000L));
-                assertThat(deep.queryForList("""
-                        SELECT repository || ': ' || keep_reason FROM gc_manifest
-                         WHERE run_id = ? AND repository IN ('deep/tagged', 'deep/referrers')
-                           AND digest = 'sha256:' || encode(sha256((repository || ' manifest 1999')::bytea), 'hex')
-                         ORDER BY repository""", String.class, deepRun)).containsExactly(
-                        "deep/referrers: referrer of kept manifest sha256:" + sha256Hex("deep/referrers manifest 1998"),
-                        "deep/tagged: child of kept manifest sha256:" + sha256Hex("deep/tagged manifest 1998"));
-                assertThat(deep.queryForList("SELECT tag FROM gc_plan_item WHERE run_id = ? AND action = ?", String.class,
-                        deepRun, PlanItem.Action.DELETE_TAG.name())).containsExactlyInAnyOrder("tag-17", "latest");
-                assertThat(deep.queryForObject("SELECT keep_reason FROM gc_manifest WHERE run_id = ? AND repository = ?",
-                        String.class, deepRun, "crowd/tags")).startsWith("tagged tag-0, tag-1, tag-10, tag-100,")
-                        .doesNotContain("tag-17,").hasSizeGreaterThan(2000 * 6);
-            } finally {
-                MigratedDatabase.forgetRun(deepRun);
-            }
-        }
+            assertThat(quadratic).as("steps that read many rows, many times").isEmpty();
+            assertThat(explained).as("the walks").filteredOn(s -> s.startsWith("CREATE TEMPORARY TABLE gc_walked"))
+                    .hasSize(2);
+            Map<String, Object> deleted = new TreeMap<>();
+            deep.query("""
+                    SELECT repository, COUNT(*) FROM gc_plan_item WHERE run_id = ? AND action = ?
+                       AND repository LIKE 'deep/%' GROUP BY repository""", row -> {
+                deleted.put(row.getString(1), row.getLong(2));
+            }, deepRun, PlanItem.Action.DELETE_MANIFEST.name());
+            assertThat(deleted).as("manifests deleted").isEqualTo(Map.of("deep/untagged", 2000L, "deep/selected", 2000L));
+            assertThat(deep.queryForList("""
+                    SELECT repository || ': ' || keep_reason FROM gc_manifest
+                     WHERE run_id = ? AND repository IN ('deep/tagged', 'deep/referrers')
+                       AND digest = 'sha256:' || encode(sha256((repository || ' manifest 1999')::bytea), 'hex')
+                     ORDER BY repository""", String.class, deepRun)).containsExactly(
+                    "deep/referrers: referrer of kept manifest sha256:" + sha256Hex("deep/referrers manifest 1998"),
+                    "deep/tagged: child of kept manifest sha256:" + sha256Hex("deep/tagged manifest 1998"));
+            assertThat(deep.queryForList("SELECT tag FROM gc_plan_item WHERE run_id = ? AND action = ?", String.class,
+                    deepRun, PlanItem.Action.DELETE_TAG.name())).containsExactlyInAnyOrder("tag-17", "latest");
+            assertThat(deep.queryForObject("SELECT keep_reason FROM gc_manifest WHERE run_id = ? AND repository = ?",
+                    String.class, deepRun, "crowd/tags")).startsWith("tagged tag-0, tag-1, tag-10, tag-100,")
+                    .doesNotContain("tag-17,").hasSizeGreaterThan(2000 * 6);
+        });
     }
 
     private static String sha256Hex(String text) {
