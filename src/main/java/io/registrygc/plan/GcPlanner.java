@@ -579,22 +579,20 @@ public final class GcPlanner {
             return false;
         }
         run(runId, "CREATE TEMPORARY TABLE gc_walk_start AS " + start);
+        // for this statement only (a failure rolls the planning transaction back, settings included)
         jdbc.execute("SET LOCAL enable_nestloop = on");
         jdbc.execute("SET LOCAL enable_hashjoin = off");
-        try {
-            run(runId, """
-                    CREATE TEMPORARY TABLE gc_walked AS
-                    WITH RECURSIVE walked (repository, digest, via, rule) AS (
-                        SELECT repository, digest, via, rule FROM gc_walk_start
-                        UNION
-                        SELECT e.repository, e.to_digest, e.relation || ' %s manifest ' || w.digest, w.rule
-                          FROM walked w JOIN gc_edge e ON e.repository = w.repository AND e.from_digest = w.digest
-                    )
-                    SELECT repository, digest, via, rule FROM walked""".formatted(verb));
-        } finally {
-            jdbc.execute("SET LOCAL enable_nestloop = off");
-            jdbc.execute("SET LOCAL enable_hashjoin = on");
-        }
+        run(runId, """
+                CREATE TEMPORARY TABLE gc_walked AS
+                WITH RECURSIVE walked (repository, digest, via, rule) AS (
+                    SELECT repository, digest, via, rule FROM gc_walk_start
+                    UNION
+                    SELECT e.repository, e.to_digest, e.relation || ' %s manifest ' || w.digest, w.rule
+                      FROM walked w JOIN gc_edge e ON e.repository = w.repository AND e.from_digest = w.digest
+                )
+                SELECT repository, digest, via, rule FROM walked""".formatted(verb));
+        jdbc.execute("SET LOCAL enable_nestloop = off");
+        jdbc.execute("SET LOCAL enable_hashjoin = on");
         jdbc.execute("DROP TABLE gc_walk_start");
         return true;
     }

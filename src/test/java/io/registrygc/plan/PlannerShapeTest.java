@@ -224,8 +224,11 @@ class PlannerShapeTest {
                 new Shape("/planner-extreme-shapes.sql", Map.of("depth", 2000))), (deep, deepRun) -> {
             List<String> quadratic = new ArrayList<>();
             List<String> explained = new ArrayList<>();
+            Map<String, String> nestedLoops = new TreeMap<>();
             PlannedRun.planAsTheJobDoes(deep, new GcPlanner(deep, sql -> {
                 explained.add(firstLine(sql));
+                nestedLoops.merge(firstLine(sql), deep.queryForObject("SELECT current_setting('enable_nestloop') || '/'"
+                        + " || current_setting('enable_hashjoin')", String.class), (a, b) -> a.equals(b) ? a : a + " " + b);
                 JsonNode plan = readPlan(deep.queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, String.class));
                 quadraticLoops(plan.get(0).get("Plan"), firstLine(sql), quadratic);
             }), deepRun, OLD_LINKS);
@@ -233,6 +236,11 @@ class PlannerShapeTest {
             assertThat(quadratic).as("steps that read many rows, many times").isEmpty();
             assertThat(explained).as("the walks").filteredOn(s -> s.startsWith("CREATE TEMPORARY TABLE gc_walked"))
                     .hasSize(2);
+            // nested loops and no hash join for the walks' steps, and for nothing else
+            assertThat(nestedLoops).as("enable_nestloop/enable_hashjoin by statement")
+                    .containsEntry("CREATE TEMPORARY TABLE gc_walked AS", "on/off")
+                    .allSatisfy((statement, settings) -> assertThat(settings).as(statement)
+                            .isEqualTo(statement.startsWith("CREATE TEMPORARY TABLE gc_walked") ? "on/off" : "off/on"));
             Map<String, Object> deleted = new TreeMap<>();
             deep.query("""
                     SELECT repository, COUNT(*) FROM gc_plan_item WHERE run_id = ? AND action = ?
