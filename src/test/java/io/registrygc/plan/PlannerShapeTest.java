@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.registrygc.manifest.Reference;
+import io.registrygc.manifest.ReferenceKind;
+import io.registrygc.scan.RecentManifests.Look;
+import io.registrygc.scan.RecentManifests.Recent;
 import io.registrygc.storage.BlobEntry;
 import io.registrygc.storage.Digest;
 import io.registrygc.storage.StorageProblem;
@@ -260,6 +264,33 @@ class PlannerShapeTest {
             assertThat(deep.queryForObject("SELECT keep_reason FROM gc_manifest WHERE run_id = ? AND repository = ?",
                     String.class, deepRun, "crowd/tags")).startsWith("tagged tag-0, tag-1, tag-10, tag-100,")
                     .doesNotContain("tag-17,").hasSizeGreaterThan(2000 * 6);
+        });
+    }
+
+    /**
+     * A push during the run that holds a chain of 2,000 manifests, 4,000 plan items: the online re-check matches them by
+     * hash. With a plan never analyzed, the optimizer took its 20,000 items for a row or two and compared each with
+     * each digest held (11 s for one look at 200 repositories of the planner shape).
+     */
+    @Test
+    void aPushThatHoldsAChainOf2000ManifestsIsMatchedWithThePlanByHash() throws IOException, SQLException {
+        onARunOfItsOwn(List.of(new Shape("/planner-shape.sql", Map.of("repos", 10)),
+                new Shape("/planner-extreme-shapes.sql", Map.of("depth", 2000))), (session, run) -> {
+            PlannedRun.planAsTheJobDoes(session, new GcPlanner(session), run, OLD_LINKS);
+            long items = session.queryForObject("SELECT COUNT(*) FROM gc_plan_item WHERE run_id = ?", Long.class, run);
+            JsonNode estimate = readPlan(session.queryForObject("EXPLAIN (FORMAT JSON) SELECT seq FROM gc_plan_item"
+                    + " WHERE run_id = " + run + " AND drift IS NULL", String.class));
+            assertThat(estimate.get(0).get("Plan").get("Plan Rows").asLong()).as("the rows the optimizer expects of %s"
+                    + " plan items without drift", items).isGreaterThan(items / 2);
+
+            Recent fresh = new Recent("deep/untagged", Digest.of("sha256", "fresh".getBytes(StandardCharsets.UTF_8)),
+                    List.of(new Reference(ReferenceKind.CHILD, Digest.of("sha256",
+                            "deep/untagged manifest 0".getBytes(StandardCharsets.UTF_8)), "application/vnd.oci.image.index.v1+json",
+                            100)), Optional.empty());
+            int held = new PlanRecheck(session).holdWhatRecentManifestsReference(run, new Look(List.of(fresh), List.of()));
+
+            // the untagged chain's 2,000 manifests and their 2,000 blobs
+            assertThat(held).isEqualTo(4000);
         });
     }
 
