@@ -160,6 +160,10 @@ class PlannerShapeTest {
     private record Shape(String resource, Map<String, Integer> values) {
     }
 
+    /** Chains of 2,000 manifests and a manifest under 2,000 tags, next to a small registry of the planner shape. */
+    private static final List<Shape> EXTREME_SHAPES = List.of(new Shape("/planner-shape.sql", Map.of("repos", 10)),
+            new Shape("/planner-extreme-shapes.sql", Map.of("depth", 2000)));
+
     @FunctionalInterface
     private interface RunCheck {
         void check(JdbcTemplate session, long runId);
@@ -219,13 +223,12 @@ class PlannerShapeTest {
 
     /**
      * Walking from a manifest to what it reaches takes a step per link of the longest chain, and each step must cost
-     * what it reaches: joined by hash, each step read every edge of the registry (2,000 steps of 6,000 edges here).
+     * what it reaches: joined by hash, each step read every edge of the registry (2,000 steps of 8,000 edges here).
      * And 2,000 tags on one manifest, one of them deleted, are not compared with each other.
      */
     @Test
     void chainsOf2000ManifestsAndAManifestUnder2000TagsArePlannedWithoutRereading() throws IOException, SQLException {
-        onARunOfItsOwn(List.of(new Shape("/planner-shape.sql", Map.of("repos", 10)),
-                new Shape("/planner-extreme-shapes.sql", Map.of("depth", 2000))), (deep, deepRun) -> {
+        onARunOfItsOwn(EXTREME_SHAPES, (deep, deepRun) -> {
             List<String> quadratic = new ArrayList<>();
             List<String> explained = new ArrayList<>();
             Map<String, String> nestedLoops = new TreeMap<>();
@@ -274,8 +277,7 @@ class PlannerShapeTest {
      */
     @Test
     void aPushThatHoldsAChainOf2000ManifestsIsMatchedWithThePlanByHash() throws IOException, SQLException {
-        onARunOfItsOwn(List.of(new Shape("/planner-shape.sql", Map.of("repos", 10)),
-                new Shape("/planner-extreme-shapes.sql", Map.of("depth", 2000))), (session, run) -> {
+        onARunOfItsOwn(EXTREME_SHAPES, (session, run) -> {
             PlannedRun.planAsTheJobDoes(session, new GcPlanner(session), run, OLD_LINKS);
             long items = session.queryForObject("SELECT COUNT(*) FROM gc_plan_item WHERE run_id = ?", Long.class, run);
             JsonNode estimate = readPlan(session.queryForObject("EXPLAIN (FORMAT JSON) SELECT seq FROM gc_plan_item"
