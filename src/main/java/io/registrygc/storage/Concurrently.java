@@ -7,12 +7,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * Requests to an object store several at once: each waits tens of milliseconds for its answer, so listing many
  * folders, or deleting many items, one after the other spends the time waiting. On daemon threads that end after a
- * minute idle. With {@code inFlight} 1 (a filesystem) everything runs on the caller's thread.
+ * minute idle. With {@code inFlight} 1 (a filesystem) everything runs on the caller's thread: there a deletion
+ * handed to another thread costs more than it waits (see {@code bench/RESULTS.md}).
  */
 public final class Concurrently {
 
@@ -38,8 +41,9 @@ public final class Concurrently {
     }
 
     /**
-     * {@code work} applied to every item, at most {@code inFlight} at once, the results in the items' order; the first
-     * failure (in the items' order) is thrown once the items in flight with it ended.
+     * {@code work} applied to every item, at most {@code inFlight} at once, the results in the items' order. An item
+     * starts as soon as one in flight ends (a slow one holds back no other). After a failure no item starts; the
+     * first failure in the items' order is thrown once the items in flight with it ended.
      */
     public static <T, R> List<R> map(List<? extends T> items, int inFlight, Work<T, R> work) throws IOException {
         List<R> results = new ArrayList<>(items.size());
@@ -49,26 +53,44 @@ public final class Concurrently {
             }
             return results;
         }
-        for (int from = 0; from < items.size(); from += inFlight) {
-            List<Future<R>> running = new ArrayList<>();
-            for (T item : items.subList(from, Math.min(items.size(), from + inFlight))) {
-                running.add(THREADS.submit(() -> work.apply(item)));
-            }
-            IOException failed = null;
-            for (Future<R> result : running) {
-                try {
-                    results.add(result.get());
-                } catch (ExecutionException e) {
-                    failed = failed != null ? failed : e.getCause() instanceof IOException io ? io
-                            : new IOException(e.getCause().getMessage(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for the storage", e);
+        Semaphore free = new Semaphore(inFlight);
+        AtomicBoolean failing = new AtomicBoolean();
+        List<Future<R>> started = new ArrayList<>(items.size());
+        try {
+            for (T item : items) {
+                free.acquire();
+                if (failing.get()) {
+                    break;
                 }
+                started.add(THREADS.submit(() -> {
+                    try {
+                        return work.apply(item);
+                    } catch (IOException | RuntimeException | Error e) {
+                        failing.set(true);
+                        throw e;
+                    } finally {
+                        free.release();
+                    }
+                }));
             }
-            if (failed != null) {
-                throw failed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the storage", e);
+        }
+        IOException failed = null;
+        for (Future<R> result : started) {
+            try {
+                results.add(result.get());
+            } catch (ExecutionException e) {
+                failed = failed != null ? failed : e.getCause() instanceof IOException io ? io
+                        : new IOException(e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the storage", e);
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         return results;
     }

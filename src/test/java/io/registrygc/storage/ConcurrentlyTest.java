@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -92,5 +93,62 @@ class ConcurrentlyTest {
             }
             return item;
         })).isInstanceOf(IOException.class).hasMessage("item 77 cannot be read");
+    }
+
+    @Test
+    void anItemStartsAsSoonAsOneInFlightEndsSoASlowItemHoldsBackNoOther() throws IOException {
+        List<Integer> items = IntStream.range(0, 10).boxed().toList();
+        CountDownLatch othersDone = new CountDownLatch(items.size() - 1);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+
+        List<Integer> results = Concurrently.map(items, 2, item -> {
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                if (item == 0) {
+                    // in waves of two, the other items would wait for this one, and this one for them
+                    assertThat(othersDone.await(10, TimeUnit.SECONDS)).as("the other nine ended meanwhile").isTrue();
+                } else {
+                    othersDone.countDown();
+                }
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            return item * 3;
+        });
+
+        assertThat(results).isEqualTo(items.stream().map(item -> item * 3).toList());
+        assertThat(mostInFlight).hasValue(2);
+    }
+
+    @Test
+    void afterAFailureNoItemStartsAndTheFirstFailureInTheItemsOrderIsThrown() {
+        List<Integer> items = IntStream.range(0, 100).boxed().toList();
+        CountDownLatch fiveFailed = new CountDownLatch(1);
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
+
+        assertThatThrownBy(() -> Concurrently.map(items, 3, item -> {
+            started.add(item);
+            if (item == 5) {
+                fiveFailed.countDown();
+                throw new IOException("item 5 cannot be deleted");
+            }
+            if (item >= 4) {
+                // item 4 and those after item 5 end only after it failed: its failure is the first to end
+                try {
+                    assertThat(fiveFailed.await(10, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            if (item == 4) {
+                throw new IOException("item 4 cannot be deleted");
+            }
+            return item;
+        })).isInstanceOf(IOException.class).hasMessage("item 4 cannot be deleted");
+        assertThat(started).as("items 0 to 5, and item 6 if it started in the third place in flight")
+                .containsAll(IntStream.rangeClosed(0, 5).boxed().toList()).allMatch(item -> item <= 6);
     }
 }
