@@ -32,7 +32,8 @@ class LaunchOptions {
 
     @Option(names = "--registry-offline",
             description = "The registry is stopped or read-only for the whole run, as its own garbage-collect requires:"
-                    + " skip the looks for pushes made during the run and the grace before blob data (faster). Wrong while"
+                    + " skip the looks for pushes made during the run, the grace before blob data and the content kept of"
+                    + " manifests before their data goes (faster). Wrong while"
                     + " the registry accepts pushes: an image pushed during the run may lose blobs. Decided anew on a resume.")
     boolean registryOffline;
 

@@ -6,6 +6,7 @@ import io.registrygc.manifest.ManifestParser;
 import io.registrygc.monitor.RunMetrics;
 import io.registrygc.monitor.StepProgressListener;
 import io.registrygc.plan.PlanExecutor;
+import io.registrygc.plan.WithdrawnContent;
 import io.registrygc.plan.PlanItem;
 import io.registrygc.plan.PlanStore;
 import io.registrygc.plan.GcPlanner;
@@ -13,7 +14,6 @@ import io.registrygc.run.GcJobNames;
 import io.registrygc.run.GcJobParameters;
 import io.registrygc.plan.PlanRecheck;
 import io.registrygc.pulls.PullHistory;
-import io.registrygc.scan.RecentManifests;
 import io.registrygc.scan.ScanResult;
 import io.registrygc.scan.ScanStateStore;
 import io.registrygc.scan.ScanTarget;
@@ -158,17 +158,22 @@ public class GcJobConfiguration {
     @Bean
     @StepScope
     RecheckTasklet recheckTasklet(RunContext run, JdbcTemplate jdbc, LiveRecheck liveRecheck) {
-        return new RecheckTasklet(run, new RecentManifests(run.reader(), new ManifestParser()), new PlanRecheck(jdbc),
-                liveRecheck);
+        return new RecheckTasklet(run, liveRecheck.recentManifests(run), new PlanRecheck(jdbc), liveRecheck);
     }
 
     /** The looks at the storage inside the deletion phases, shared by their partitions. */
     @Bean
     LiveRecheck liveRecheck(JdbcTemplate jdbc, @Value("${registry-gc.online.grace:1s}") Duration grace,
             @Value("${registry-gc.registry-offline:false}") boolean registryOffline) {
+        return new LiveRecheck(new PlanRecheck(jdbc), jobRepository, ownTransaction(), grace, registryOffline,
+                new WithdrawnContent(jdbc));
+    }
+
+    /** A transaction that commits on its own, before the chunk that asked for it deletes anything. */
+    private TransactionTemplate ownTransaction() {
         TransactionTemplate ownTransaction = new TransactionTemplate(transactionManager);
         ownTransaction.setPropagationBehavior(TransactionTemplate.PROPAGATION_REQUIRES_NEW);
-        return new LiveRecheck(new PlanRecheck(jdbc), jobRepository, ownTransaction, grace, registryOffline);
+        return ownTransaction;
     }
 
     // ------------------------------------------------------------------------------------------------ steps
@@ -425,8 +430,13 @@ public class GcJobConfiguration {
     PlanItemWriter planItemWriter(RunContext run, JdbcTemplate jdbc, RunMetrics metrics, RunningExecution running,
             LiveRecheck liveRecheck) {
         PlanStore plans = new PlanStore(jdbc);
+        WithdrawnContent withdrawn = new WithdrawnContent(jdbc);
+        TransactionTemplate ownTransaction = ownTransaction();
+        // while the registry takes pushes, what a pushed manifest may need back is kept before its data goes
+        PlanExecutor.ContentKeeper keeper = run.registryOffline() ? PlanExecutor.ContentKeeper.NONE
+                : contents -> ownTransaction.executeWithoutResult(status -> withdrawn.keep(run.runId(), contents));
         PlanExecutor executor = new PlanExecutor(run.reader(), run.deleter(),
-                manifests -> plans.tagsIndexing(run.runId(), manifests), run.settings().cutoff(),
+                manifests -> plans.tagsIndexing(run.runId(), manifests), keeper, run.settings().cutoff(),
                 run.settings().dryRun());
         return new PlanItemWriter(executor, new AuditLog(jdbc), metrics, run, () -> running.verifyLease(run), liveRecheck, plans);
     }

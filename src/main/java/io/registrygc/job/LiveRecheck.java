@@ -1,16 +1,18 @@
 package io.registrygc.job;
 
 import io.registrygc.manifest.ManifestParser;
-import io.registrygc.plan.NeededLinks;
+import io.registrygc.plan.NeededByPushes;
 import io.registrygc.plan.PlanRecheck;
+import io.registrygc.plan.WithdrawnContent;
 import io.registrygc.scan.RecentManifests;
 import io.registrygc.scan.RecentManifests.Look;
-import io.registrygc.storage.LinkRestorer;
+import io.registrygc.storage.WriteBack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +31,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * until one finds nothing, so the last look before a deletion is a short one.
  *
  * <p>What no look can see is a push the registry checked just before a deletion and wrote just after the look. For
- * a link, every look writes back the links that the manifests found so far need ({@link NeededLinks}); blob data
- * cannot be written back, so it goes only {@link #grace} after the links that served it, when every request that
- * could still rely on them has ended and its manifest shows in the next look.
+ * a link, every look writes back the links that the manifests found so far need ({@link NeededByPushes}). A layer's
+ * data cannot be written back, so it goes only {@link #grace} after the links that served it, when every request that
+ * could still rely on them has ended and its manifest shows in the next look. A manifest's own blob is served without
+ * a link (the registry looks at its data, then writes only the links), so the content of every small JSON blob is
+ * kept before its data goes ({@link WithdrawnContent}), and every look writes back the data a pushed manifest needs.
  *
  * <p>An execution started with the registry offline ({@code --registry-offline}: stopped or read-only, what the
  * registry's own garbage-collect requires) neither looks nor waits: nothing can be pushed while it runs. The manager
@@ -48,6 +52,7 @@ class LiveRecheck implements JobExecutionListener {
     private final TransactionTemplate ownTransaction;
     private final Duration grace;
     private final boolean offlineHere;
+    private final WithdrawnContent withdrawn;
     /** Per run, the watch its phases share (one process runs a run's phases one after the other). */
     private final Map<Long, PhaseLooks> phases = new ConcurrentHashMap<>();
     private final Map<Long, Long> lastDeletion = new ConcurrentHashMap<>();
@@ -57,12 +62,19 @@ class LiveRecheck implements JobExecutionListener {
      * {@code offlineHere}: the executions this process starts are told that the registry is offline.
      */
     LiveRecheck(PlanRecheck recheck, JobRepository jobRepository, TransactionTemplate ownTransaction, Duration grace,
-            boolean offlineHere) {
+            boolean offlineHere, WithdrawnContent withdrawn) {
         this.recheck = recheck;
         this.jobRepository = jobRepository;
         this.ownTransaction = ownTransaction;
         this.grace = grace;
         this.offlineHere = offlineHere;
+        this.withdrawn = withdrawn;
+    }
+
+    /** The looks' reader of what was written since the cutoff; a manifest whose data the run deleted is read as kept. */
+    RecentManifests recentManifests(RunContext run) {
+        return new RecentManifests(run.reader(), new ManifestParser(),
+                digest -> Optional.ofNullable(withdrawn.among(run.runId(), List.of(digest)).get(digest)));
     }
 
     /** Whether an execution was started with the registry offline (set, or cleared on a resume, by its manager). */
@@ -100,7 +112,7 @@ class LiveRecheck implements JobExecutionListener {
         long askedAt = System.nanoTime();
         PhaseLooks going = phases.get(run.runId());
         if (going != null) {
-            going.lookAfter(askedAt, run.runId());
+            going.lookAfter(askedAt);
             return;
         }
         RecentManifests.Watch watch = recent.watch(run.settings().cutoff());
@@ -111,9 +123,9 @@ class LiveRecheck implements JobExecutionListener {
             log.warn("{} manifests and {} layer links were written since the run's cutoff; {} plan items they hold on"
                     + " to are kept", written.manifests().size(), written.links().size(), kept);
         }
-        PhaseLooks looks = new PhaseLooks(watch, askedAt, new LinkRestorer(run.reader().driver()));
+        PhaseLooks looks = new PhaseLooks(run.runId(), watch, askedAt, new WriteBack(run.reader().driver()));
         looks.needed.addAll(written.manifests());
-        looks.restoreMissingLinks();
+        looks.restoreMissing();
         phases.put(run.runId(), looks);
     }
 
@@ -157,26 +169,27 @@ class LiveRecheck implements JobExecutionListener {
             return false;
         }
         long askedAt = System.nanoTime();
-        PhaseLooks looks = phases.computeIfAbsent(run.runId(), id -> new PhaseLooks(
-                new RecentManifests(run.reader(), new ManifestParser()).watch(run.settings().cutoff()), askedAt - 1,
-                new LinkRestorer(run.reader().driver())));
-        return looks.lookAfter(askedAt, run.runId());
+        PhaseLooks looks = phases.computeIfAbsent(run.runId(), id -> new PhaseLooks(id,
+                recentManifests(run).watch(run.settings().cutoff()), askedAt - 1, new WriteBack(run.reader().driver())));
+        return looks.lookAfter(askedAt);
     }
 
     private final class PhaseLooks {
+        private final long runId;
         private final RecentManifests.Watch watch;
-        private final LinkRestorer restorer;
-        private final NeededLinks needed = new NeededLinks();
+        private final WriteBack writeBack;
+        private final NeededByPushes needed = new NeededByPushes();
         private long lastLookStarted;
         private boolean marked;
 
-        PhaseLooks(RecentManifests.Watch watch, long lookedAt, LinkRestorer restorer) {
+        PhaseLooks(long runId, RecentManifests.Watch watch, long lookedAt, WriteBack writeBack) {
+            this.runId = runId;
             this.watch = watch;
             this.lastLookStarted = lookedAt;
-            this.restorer = restorer;
+            this.writeBack = writeBack;
         }
 
-        synchronized boolean lookAfter(long askedAt, long runId) {
+        synchronized boolean lookAfter(long askedAt) {
             for (int round = 0; round < MAX_LOOKS_UNTIL_QUIET && lastLookStarted - askedAt < 0; round++) {
                 long started = System.nanoTime();
                 Look found = watch.look(problem -> log.debug("re-check: {}", problem));
@@ -191,16 +204,16 @@ class LiveRecheck implements JobExecutionListener {
                         + " are kept", found.manifests().size(), found.links().size(), kept);
                 // what was written while this look marked shows in the next one
             }
-            restoreMissingLinks();
+            restoreMissing();
             return marked;
         }
 
-        void restoreMissingLinks() {
+        void restoreMissing() {
             try {
-                List<String> restored = needed.restoreMissing(restorer);
-                restored.forEach(link -> log.warn("wrote back {}: the run deleted it while the manifest was pushed", link));
+                List<String> restored = needed.restoreMissing(writeBack, digests -> withdrawn.among(runId, digests));
+                restored.forEach(what -> log.warn("wrote back {}: the run deleted it while the manifest was pushed", what));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write back a link a manifest pushed during the run needs", e);
+                throw new UncheckedIOException("cannot write back what a manifest pushed during the run needs", e);
             }
         }
     }

@@ -7,6 +7,7 @@ import io.registrygc.storage.StorageDeleter;
 import io.registrygc.storage.StorageReader;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +15,9 @@ import java.util.Optional;
 /**
  * Carries out plan items on the storage. Before removing a tag, a manifest, a link or a blob it reads the file's time
  * again: one written after the run's cutoff is kept, whatever the plan said. A dry run carries out nothing and
- * records every item as planned; an item that drifted from an applied plan is recorded, never carried out.
+ * records every item as planned; an item that drifted from an applied plan is recorded, never carried out. While the
+ * registry takes pushes, the content of each small JSON blob (a manifest, maybe) is handed to a {@link ContentKeeper}
+ * before the chunk deletes any data: a push of that manifest may have found the data just before it went.
  */
 public final class PlanExecutor {
 
@@ -23,16 +26,27 @@ public final class PlanExecutor {
         Map<String, List<String>> tagsIndexing(List<? extends PlanItem> manifests);
     }
 
+    /** Keeps, durably and before they go, the contents of blobs whose data a chunk is about to delete. */
+    public interface ContentKeeper {
+        /** Nothing kept: the registry is offline, so no push can need the data back. */
+        ContentKeeper NONE = contents -> { };
+
+        void keep(Map<Digest, byte[]> contents);
+    }
+
     private final StorageReader reader;
     private final StorageDeleter deleter;
     private final TagIndex tagIndex;
+    private final ContentKeeper keeper;
     private final Instant cutoff;
     private final boolean dryRun;
 
-    public PlanExecutor(StorageReader reader, StorageDeleter deleter, TagIndex tagIndex, Instant cutoff, boolean dryRun) {
+    public PlanExecutor(StorageReader reader, StorageDeleter deleter, TagIndex tagIndex, ContentKeeper keeper,
+            Instant cutoff, boolean dryRun) {
         this.reader = reader;
         this.deleter = deleter;
         this.tagIndex = tagIndex;
+        this.keeper = keeper;
         this.cutoff = cutoff;
         this.dryRun = dryRun;
     }
@@ -45,6 +59,9 @@ public final class PlanExecutor {
     public List<ExecutedItem> carryOut(List<? extends PlanItem> items) throws IOException {
         Map<String, List<String>> indexingTags = dryRun ? Map.of() : tagIndex.tagsIndexing(items.stream()
                 .filter(i -> i.action() == PlanItem.Action.DELETE_MANIFEST && i.drift() == null).toList());
+        if (!dryRun && keeper != ContentKeeper.NONE) {
+            keepJsonContent(items);
+        }
         StorageDeleter chunk = deleter.batch();
         List<ExecutedItem> done = Concurrently.map(items, dryRun ? 1 : reader.driver().concurrentRequests(),
                 item -> carryOut(item, indexingTags, chunk));
@@ -54,6 +71,23 @@ public final class PlanExecutor {
             throw new IOException("cannot delete the " + items.size() + " items of a chunk: " + e.getMessage(), e);
         }
         return done;
+    }
+
+    /** Reads the blobs the chunk may delete that can be manifests, and has their content kept. */
+    private void keepJsonContent(List<? extends PlanItem> items) throws IOException {
+        List<Digest> blobs = items.stream()
+                .filter(i -> i.action() == PlanItem.Action.DELETE_BLOB && i.drift() == null
+                        && i.bytes() <= StorageReader.MAX_MANIFEST_BYTES)
+                .map(i -> Digest.parse(i.digest())).toList();
+        List<Optional<byte[]>> contents = Concurrently.map(blobs, reader.driver().concurrentRequests(), reader::jsonContent);
+        Map<Digest, byte[]> json = new LinkedHashMap<>();
+        for (int i = 0; i < blobs.size(); i++) {
+            Digest digest = blobs.get(i);
+            contents.get(i).ifPresent(content -> json.put(digest, content));
+        }
+        if (!json.isEmpty()) {
+            keeper.keep(json);
+        }
     }
 
     private ExecutedItem carryOut(PlanItem item, Map<String, List<String>> indexingTags, StorageDeleter deleter)

@@ -29,12 +29,23 @@ public final class RecentManifests {
     public record Recent(String repository, Digest digest, List<Reference> references, Optional<String> unreadable) {
     }
 
+    /** The content the run kept of a blob whose data it deleted (see {@code WithdrawnContent}); empty if none. */
+    public interface Withdrawn {
+        Optional<byte[]> content(Digest digest);
+    }
+
     private final StorageReader storage;
     private final ManifestParser parser;
+    private final Withdrawn withdrawn;
 
-    public RecentManifests(StorageReader storage, ManifestParser parser) {
+    /**
+     * {@code withdrawn}: where a manifest whose data the run deleted is read from; a push that found its blob just
+     * before the sweep deleted it wrote only its links, and the look must still learn what it names.
+     */
+    public RecentManifests(StorageReader storage, ManifestParser parser, Withdrawn withdrawn) {
         this.storage = storage;
         this.parser = parser;
+        this.withdrawn = withdrawn;
     }
 
     /**
@@ -106,6 +117,10 @@ public final class RecentManifests {
 
     private Recent read(String repository, Digest digest) {
         BlobContent content = storage.readBlob(digest);
+        if (content instanceof BlobContent.Missing) {
+            content = withdrawn.content(digest).filter(kept -> Digest.of(digest.algorithm(), kept).equals(digest))
+                    .<BlobContent>map(BlobContent.Present::new).orElse(content);
+        }
         if (content instanceof BlobContent.Present present) {
             try {
                 return new Recent(repository, digest, parser.parse(present.bytes()).references(), Optional.empty());
@@ -119,6 +134,6 @@ public final class RecentManifests {
         if (content instanceof BlobContent.Unreadable unreadable) {
             return new Recent(repository, digest, List.of(), Optional.of(unreadable.path() + ": " + unreadable.message()));
         }
-        return new Recent(repository, digest, List.of(), Optional.empty()); // no data: it holds nothing
+        return new Recent(repository, digest, List.of(), Optional.empty()); // no data, none kept: it holds nothing
     }
 }

@@ -37,6 +37,8 @@ public final class StorageReader {
     private static final String SYMLINK = "a symbolic link: never followed, left alone";
     /** Distribution refuses to store a manifest larger than this ({@code maxManifestBodySize}, 4 MiB). */
     public static final int MAX_MANIFEST_BYTES = 4 << 20;
+    /** What is read of a blob to tell JSON from a layer: a manifest may start with some white space. */
+    private static final int JSON_SNIFF_BYTES = 16;
 
     private final StorageDriver storage;
     private final RegistryPaths paths = RegistryPaths.LAYOUT;
@@ -221,6 +223,28 @@ public final class StorageReader {
         } catch (IOException | IllegalArgumentException e) {
             return new BlobContent.Unreadable(describe(data), e.toString());
         }
+    }
+
+    /**
+     * The content of a blob that may be a manifest: a JSON document (its first byte, after any white space, a
+     * {@code '{'}) no larger than a manifest may be, matching its digest. Empty for anything else, a blob that is gone
+     * included. A layer costs one small read.
+     */
+    public Optional<byte[]> jsonContent(Digest digest) throws IOException {
+        byte[] start;
+        try {
+            start = storage.read(paths.blobData(digest), JSON_SNIFF_BYTES - 1);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        int first = 0;
+        while (first < start.length && Character.isWhitespace(start[first])) {
+            first++;
+        }
+        if (first == start.length || start[first] != '{') {
+            return Optional.empty();
+        }
+        return readBlob(digest) instanceof BlobContent.Present present ? Optional.of(present.bytes()) : Optional.empty();
     }
 
     /**

@@ -64,7 +64,8 @@ class ScanStatePruningTest {
         for (long run : List.of(onStorage.get(2), onStorage.get(3), onStorage.get(4), onOther)) {
             assertThat(partitions(run)).as("run %d's partitions", run).containsExactlyInAnyOrder(
                     "gc_manifest_r" + run, "gc_tag_r" + run, "gc_tag_index_r" + run, "gc_reference_r" + run,
-                    "gc_layer_link_r" + run, "gc_blob_r" + run, "gc_fresh_reference_r" + run, "gc_plan_item_r" + run);
+                    "gc_layer_link_r" + run, "gc_blob_r" + run, "gc_fresh_reference_r" + run, "gc_withdrawn_content_r" + run,
+                    "gc_plan_item_r" + run);
             assertThat(count("gc_manifest", run)).isEqualTo(2);
             // room on the pages for the planner's updates in place of manifests (V14); the layer links and blobs, which
             // planning no longer updates, fill their pages (V20)

@@ -13,6 +13,9 @@ import io.registrygc.e2e.support.StorageSnapshot;
 import io.registrygc.storage.Digest;
 import io.registrygc.testsupport.Gc;
 import io.registrygc.testsupport.TestDatabase;
+import io.registrygc.storage.RegistryPaths;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +83,70 @@ class OnlineGcIT {
         assertThat(scenario.pushedAgain().stream().flatMap(image -> image.contentBlobs().stream()))
                 .as("layers of the images pushed again, swept").anyMatch(blob -> !left.contains(blob));
         assertThat(left).containsAll(scenario.tagged().contentBlobs());
+    }
+
+    /**
+     * The registry's own half of a push of a manifest whose blob it finds: Distribution's {@code blobStore.Put} looks
+     * at the data, finds it and writes only the revision and the tag's links, without a link to the data that the
+     * run could have deleted first. Here that half lands at the worst moment, just after the sweep deleted the
+     * manifest's data (in the real registry, between its look and its writes: milliseconds, which
+     * {@link #imagesPushedInALoopDuringARunPullWholeAfterwards} hit once in five CI runs). The run kept the content
+     * before the data went, and a look writes it back: the tag pulls whole afterwards.
+     */
+    @Test
+    void aManifestPushedAgainJustAsTheSweepDeletesItsDataPullsWholeAfterwards() throws Exception {
+        Path root = E2eDirs.newWorkDir("online-gc-manifest-data").resolve("storage");
+        Image tagged;
+        Image untagged;
+        try (RegistryServer server = RegistryServer.start(root)) {
+            RegistryClient client = new RegistryClient(server);
+            ImageFactory images = new ImageFactory(client, 2026L);
+            tagged = images.dockerImage(REPO, "current");
+            // the same config and layers, another manifest: its own blob is all the sweep deletes of it
+            byte[] bytes = (new String(tagged.manifestBytes(), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+            untagged = new Image(REPO, Digest.sha256(bytes), tagged.mediaType(), bytes, tagged.config(), tagged.layers());
+            client.pushManifest(REPO, untagged.manifest().toString(), untagged.mediaType(), bytes);
+            for (int i = 0; i < 12; i++) {
+                images.image("live/noise").docker().freshLayers(1).untagged().push();
+            }
+        }
+        RegistryPaths paths = RegistryPaths.LAYOUT;
+        Path data = root.resolve(paths.blobData(untagged.manifest()));
+        assertThat(data).exists();
+
+        JarProcess run = JarProcess.start(root.getParent(), List.of(ONLINE_GRACE),
+                Map.of("SPRING_DATASOURCE_URL", TestDatabase.get().url(),
+                        "SPRING_DATASOURCE_USERNAME", System.getProperty("spring.datasource.username", "")),
+                "run", "--storage-root", root.toString(), "--delete-untagged", "--min-age", "0", "--threads", "4");
+        boolean dataWent = false;
+        while (run.process().isAlive() && !(dataWent = !Files.exists(data))) {
+            Thread.sleep(1);
+        }
+        assertThat(dataWent).as("the sweep deleted the manifest's data while the run went on").isTrue();
+        String manifest = untagged.manifest().toString();
+        write(root.resolve(paths.revisionFolder(REPO, untagged.manifest())).resolve("link"), manifest);
+        Path tag = root.resolve(paths.tagCurrentLink(REPO, "again")).getParent().getParent();
+        write(tag.resolve("index").resolve("sha256").resolve(untagged.manifest().hex()).resolve("link"), manifest);
+        write(tag.resolve("current").resolve("link"), manifest);
+
+        assertThat(run.process().waitFor(300, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.process().exitValue()).as(run.output()).isZero();
+        try (RegistryServer server = RegistryServer.start(root)) {
+            RegistryClient client = new RegistryClient(server);
+            assertThat(client.getManifest(REPO, "again", untagged.mediaType())).hasValue(untagged.manifestBytes());
+            for (Digest blob : untagged.contentBlobs()) {
+                client.verifyBlob(REPO, blob);
+            }
+            assertThat(client.headManifest(REPO, "current", tagged.mediaType())).contains(tagged.manifest());
+        }
+        assertThat(run.output()).contains("wrote back the data of blob " + manifest + ", needed by manifest " + REPO + "@"
+                + manifest);
+    }
+
+    /** A link as the registry writes it: the digest, no newline. */
+    private static void write(Path link, String digest) throws Exception {
+        Files.createDirectories(link.getParent());
+        Files.writeString(link, digest);
     }
 
     private record PushedAgain(Path root, Image tagged, List<Image> pushedAgain, List<Image> notPushedAgain,

@@ -57,7 +57,7 @@ class LiveRecheckTest {
     }
 
     private static LiveRecheck managerOf(boolean registryOffline) {
-        return new LiveRecheck(null, jobRepository, null, Duration.ofSeconds(1), registryOffline);
+        return new LiveRecheck(null, jobRepository, null, Duration.ofSeconds(1), registryOffline, null);
     }
 
     /** As {@code PartitionRequests} loads it: a partition's step execution, with its job execution, from the database. */

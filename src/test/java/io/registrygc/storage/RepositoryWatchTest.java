@@ -1,6 +1,7 @@
 package io.registrygc.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.registrygc.testsupport.StorageWriter;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The watch that tells a live run where to read again, and the write-back of a link a pushed manifest needs. */
+/** The watch that tells a live run where to read again, and the write-back of what a pushed manifest needs. */
 class RepositoryWatchTest {
 
     @TempDir
@@ -70,19 +71,41 @@ class RepositoryWatchTest {
     @Test
     void aLinkIsWrittenBackOnlyWhenItIsMissingAndItsBlobIsThere() throws Exception {
         FileSystemDriver files = new FileSystemDriver(root);
-        LinkRestorer restorer = new LinkRestorer(files);
+        WriteBack restorer = new WriteBack(files);
         RegistryPaths paths = RegistryPaths.LAYOUT;
         Digest layer = storage.blob("another layer");
-        assertThat(restorer.restoreLayerLink("team/app", layer)).isTrue();
+        assertThat(restorer.layerLink("team/app", layer)).isTrue();
         assertThat(Files.readString(files.file(paths.layerLinkFolder("team/app", layer) + "/link"))).isEqualTo(layer.toString());
-        assertThat(restorer.restoreLayerLink("team/app", layer)).as("present already").isFalse();
+        assertThat(restorer.layerLink("team/app", layer)).as("present already").isFalse();
 
         Digest gone = Digest.sha256("never stored".getBytes());
-        assertThat(restorer.restoreRevision("team/app", gone)).as("no data: nothing to serve").isFalse();
+        assertThat(restorer.revision("team/app", gone)).as("no data: nothing to serve").isFalse();
         assertThat(files.file(paths.revisionFolder("team/app", gone))).doesNotExist();
-        assertThat(restorer.restoreRevision("team/api", storage.blob("{\"child\":1}"))).isTrue();
+        assertThat(restorer.revision("team/api", storage.blob("{\"child\":1}"))).isTrue();
         try (var listed = Files.list(files.file(paths.revisionFolder("team/api", Digest.sha256("{\"child\":1}".getBytes()))))) {
             assertThat(listed.map(f -> f.getFileName().toString())).containsExactly("link");
         }
+    }
+
+    @Test
+    void blobDataIsWrittenBackOnlyWhenItIsMissingAndOnlyFromContentMatchingItsDigest() throws Exception {
+        FileSystemDriver files = new FileSystemDriver(root);
+        WriteBack writeBack = new WriteBack(files);
+        byte[] manifest = "{\"schemaVersion\":2,\"pushed\":\"again\"}".getBytes();
+        Digest digest = Digest.sha256(manifest);
+        Path data = files.file(RegistryPaths.LAYOUT.blobData(digest));
+        assertThat(writeBack.hasData(digest)).isFalse();
+
+        assertThat(writeBack.data(digest, manifest)).as("its folder is gone too").isTrue();
+        assertThat(data).hasBinaryContent(manifest);
+        assertThat(writeBack.hasData(digest)).isTrue();
+        assertThat(writeBack.data(digest, manifest)).as("present already").isFalse();
+        try (var listed = Files.list(data.getParent())) {
+            assertThat(listed.map(f -> f.getFileName().toString())).as("no file left half written").containsExactly("data");
+        }
+
+        Digest other = Digest.sha256("{}".getBytes());
+        assertThatThrownBy(() -> writeBack.data(other, manifest)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(writeBack.hasData(other)).isFalse();
     }
 }

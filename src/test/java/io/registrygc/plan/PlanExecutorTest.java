@@ -1,0 +1,91 @@
+package io.registrygc.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.registrygc.plan.PlanItem.Action;
+import io.registrygc.plan.PlanItem.Phase;
+import io.registrygc.storage.Digest;
+import io.registrygc.storage.FileSystemDriver;
+import io.registrygc.storage.RegistryPaths;
+import io.registrygc.storage.StorageDeleter;
+import io.registrygc.storage.StorageReader;
+import io.registrygc.testsupport.StorageWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * While the registry takes pushes, a chunk hands the content of every blob it is about to delete that can be a
+ * manifest (JSON, no larger than a manifest may be) to the keeper first, and only then deletes.
+ */
+class PlanExecutorTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void theContentOfEveryJsonBlobIsKeptBeforeItsDataGoesAndNothingElse() throws Exception {
+        StorageWriter storage = new StorageWriter(root);
+        byte[] manifestBytes = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        Digest manifest = storage.blob(manifestBytes);
+        byte[] indentedBytes = "\n  {\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        Digest indented = storage.blob(indentedBytes);
+        Digest layer = storage.blob(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, '{'});
+        Digest drifted = storage.blob("{\"kept\":\"a manifest pushed during the run holds it\"}");
+        Digest large = storage.blob("{\"size\":\"the scan found it larger than a manifest may be\"}");
+
+        List<Map<Digest, byte[]>> kept = new ArrayList<>();
+        List<Boolean> dataThereWhenKept = new ArrayList<>();
+        FileSystemDriver files = new FileSystemDriver(root);
+        PlanExecutor executor = new PlanExecutor(new StorageReader(files), new StorageDeleter(files),
+                manifests -> Map.of(), contents -> {
+                    kept.add(new LinkedHashMap<>(contents));
+                    dataThereWhenKept.add(contents.keySet().stream().allMatch(d -> files.file(
+                            RegistryPaths.LAYOUT.blobData(d)).toFile().exists()));
+                }, Instant.now().plusSeconds(60), false);
+
+        List<ExecutedItem> done = executor.carryOut(List.of(blob(1, manifest, manifestBytes.length),
+                blob(2, indented, indentedBytes.length), blob(3, layer, 11),
+                blob(4, drifted, 60).withDrift("changed since the plan: a manifest holds it"),
+                blob(5, large, StorageReader.MAX_MANIFEST_BYTES + 1L)));
+
+        assertThat(kept).as("one call, before the chunk deleted anything").hasSize(1);
+        assertThat(dataThereWhenKept).containsExactly(true);
+        assertThat(kept.get(0).keySet()).containsExactly(manifest, indented);
+        assertThat(kept.get(0).get(manifest)).isEqualTo(manifestBytes);
+        assertThat(kept.get(0).get(indented)).isEqualTo(indentedBytes);
+        assertThat(done).extracting(ExecutedItem::outcome).containsExactly(Outcome.DELETED, Outcome.DELETED,
+                Outcome.DELETED, Outcome.DRIFTED, Outcome.DELETED);
+    }
+
+    @Test
+    void nothingIsKeptWhenTheRegistryIsOfflineOrInADryRun() throws Exception {
+        StorageWriter storage = new StorageWriter(root);
+        Digest manifest = storage.blob("{\"schemaVersion\":2}");
+        FileSystemDriver files = new FileSystemDriver(root);
+        List<Map<Digest, byte[]>> kept = new ArrayList<>();
+        PlanExecutor dryRun = new PlanExecutor(new StorageReader(files), new StorageDeleter(files), manifests -> Map.of(),
+                kept::add, Instant.now().plusSeconds(60), true);
+
+        assertThat(dryRun.carryOut(List.of(blob(1, manifest, 19)))).extracting(ExecutedItem::outcome)
+                .containsExactly(Outcome.PLANNED);
+        assertThat(kept).isEmpty();
+
+        PlanExecutor offline = new PlanExecutor(new StorageReader(files), new StorageDeleter(files), manifests -> Map.of(),
+                PlanExecutor.ContentKeeper.NONE, Instant.now().plusSeconds(60), false);
+        assertThat(offline.carryOut(List.of(blob(1, manifest, 19)))).extracting(ExecutedItem::outcome)
+                .containsExactly(Outcome.DELETED);
+    }
+
+    private static PlanItem blob(long seq, Digest digest, long bytes) {
+        return new PlanItem(seq, Phase.BLOBS, Action.DELETE_BLOB, null, null, digest.toString(), bytes,
+                "no kept manifest references it");
+    }
+}
