@@ -76,7 +76,8 @@ public final class PlanExecutor {
     /** Reads the blobs the chunk may delete that can be manifests, and has their content kept. */
     private void keepJsonContent(List<? extends PlanItem> items) throws IOException {
         List<Digest> blobs = items.stream()
-                .filter(i -> i.action() == PlanItem.Action.DELETE_BLOB && i.drift() == null
+                // an empty blob is no manifest (and S3 may refuse a ranged read of an empty object: 416)
+                .filter(i -> i.action() == PlanItem.Action.DELETE_BLOB && i.drift() == null && i.bytes() > 0
                         && i.bytes() <= StorageReader.MAX_MANIFEST_BYTES)
                 .map(i -> Digest.parse(i.digest())).toList();
         List<Optional<byte[]>> contents = Concurrently.map(blobs, reader.driver().concurrentRequests(), reader::jsonContent);
