@@ -26,9 +26,12 @@ public final class PlanExecutor {
         Map<String, List<String>> tagsIndexing(List<? extends PlanItem> manifests);
     }
 
-    /** Keeps, durably and before they go, the contents of blobs whose data a chunk is about to delete. */
+    /**
+     * Keeps, durably and before they go, the contents of blobs whose data a chunk is about to delete. Any other than
+     * {@link #NONE} says the registry takes pushes during the run.
+     */
     public interface ContentKeeper {
-        /** Nothing kept: the registry is offline, so no push can need the data back. */
+        /** Nothing kept: the registry is offline, so no push can need the data back, and a chunk may delete at its end. */
         ContentKeeper NONE = contents -> { };
 
         void keep(Map<Digest, byte[]> contents);
@@ -54,17 +57,21 @@ public final class PlanExecutor {
     /**
      * Carries out items in order; the first that cannot be deleted stops it with an exception naming the item. On an
      * object store several items of the chunk are re-checked at once (each waits for the store's answers) and what
-     * they delete goes in one request per thousand keys at the end; the results keep the items' order.
+     * they delete goes in one request per thousand keys at the end; the results keep the items' order. While the
+     * registry takes pushes, tags, manifests and repositories go right after their check instead: until the chunk's
+     * end the registry could write one again unseen (a tag pushed again, the revision of a manifest pushed again),
+     * and no look would find it, where the blob phase's links and data are written back by the looks.
      */
     public List<ExecutedItem> carryOut(List<? extends PlanItem> items) throws IOException {
         Map<String, List<String>> indexingTags = dryRun ? Map.of() : tagIndex.tagsIndexing(items.stream()
                 .filter(i -> i.action() == PlanItem.Action.DELETE_MANIFEST && i.drift() == null).toList());
-        if (!dryRun && keeper != ContentKeeper.NONE) {
+        boolean online = keeper != ContentKeeper.NONE;
+        if (!dryRun && online) {
             keepJsonContent(items);
         }
         StorageDeleter chunk = deleter.batch();
         List<ExecutedItem> done = Concurrently.map(items, dryRun ? 1 : reader.driver().concurrentRequests(),
-                item -> carryOut(item, indexingTags, chunk));
+                item -> carryOut(item, indexingTags, online && item.phase() == PlanItem.Phase.MANIFESTS ? deleter : chunk));
         try {
             chunk.commit();
         } catch (IOException e) {

@@ -10,6 +10,10 @@ import io.registrygc.storage.RegistryPaths;
 import io.registrygc.storage.StorageDeleter;
 import io.registrygc.storage.StorageReader;
 import io.registrygc.testsupport.StorageWriter;
+import io.registrygc.storage.StorageDriver;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -87,5 +91,88 @@ class PlanExecutorTest {
     private static PlanItem blob(long seq, Digest digest, long bytes) {
         return new PlanItem(seq, Phase.BLOBS, Action.DELETE_BLOB, null, null, digest.toString(), bytes,
                 "no kept manifest references it");
+    }
+
+    /**
+     * On an object store a chunk's deletions go together at its end. While the registry takes pushes, a manifest's
+     * revision (and a tag, a repository) goes right after its check instead: a push of that manifest between the
+     * check and the chunk's end would otherwise lose its revision, unseen by any look. Offline, they wait for the end.
+     */
+    @Test
+    void whileTheRegistryTakesPushesAManifestGoesRightAfterItsCheckAndNotAtTheChunksEnd() throws Exception {
+        StorageWriter storage = new StorageWriter(root);
+        Digest first = storage.blob("{\"schemaVersion\":2,\"n\":1}");
+        Digest second = storage.blob("{\"schemaVersion\":2,\"n\":2}");
+        List<PlanItem> manifests = List.of(manifest(1, first), manifest(2, second));
+
+        List<String> online = new ArrayList<>();
+        storage.revision("team/app", first);
+        storage.revision("team/app", second);
+        executor(batchingLikeAnObjectStore(online), contents -> { }).carryOut(manifests);
+        assertThat(online).containsExactly("look at team/app@" + first.hex(), "delete team/app@" + first.hex(),
+                "look at team/app@" + second.hex(), "delete team/app@" + second.hex());
+
+        List<String> offline = new ArrayList<>();
+        storage.revision("team/app", first);
+        storage.revision("team/app", second);
+        executor(batchingLikeAnObjectStore(offline), PlanExecutor.ContentKeeper.NONE).carryOut(manifests);
+        assertThat(offline).containsExactly("look at team/app@" + first.hex(), "look at team/app@" + second.hex(),
+                "delete team/app@" + first.hex(), "delete team/app@" + second.hex());
+        assertThat(new FileSystemDriver(root).file(RegistryPaths.LAYOUT.revisionFolder("team/app", second))).doesNotExist();
+    }
+
+    private static PlanExecutor executor(StorageDriver driver, PlanExecutor.ContentKeeper keeper) {
+        return new PlanExecutor(new StorageReader(driver), new StorageDeleter(driver), manifests -> Map.of(), keeper,
+                Instant.now().plusSeconds(60), false);
+    }
+
+    /** The filesystem, but its batched deletions wait for the commit, as an object store's do; records revisions' fate. */
+    private StorageDriver batchingLikeAnObjectStore(List<String> events) {
+        FileSystemDriver files = new FileSystemDriver(root);
+        StorageDriver.Deletions atCommit = new StorageDriver.Deletions() {
+            private final List<String[]> queued = new ArrayList<>();
+
+            @Override
+            public StorageDriver.Removal deleteFolder(String folder, String mainFile) {
+                queued.add(new String[] {folder, mainFile});
+                return StorageDriver.Removal.FOLDER_AND_MAIN_FILE;
+            }
+
+            @Override
+            public void commit() throws IOException {
+                for (String[] folder : queued) {
+                    events.add("delete " + revision(folder[0]));
+                    files.deleteFolder(folder[0], folder[1]);
+                }
+            }
+        };
+        return (StorageDriver) Proxy.newProxyInstance(StorageDriver.class.getClassLoader(),
+                new Class<?>[] {StorageDriver.class}, (proxy, method, arguments) -> {
+                    if (method.getName().equals("deletions")) {
+                        return atCommit;
+                    }
+                    if (method.getName().equals("stat") && ((String) arguments[0]).contains("/revisions/")) {
+                        events.add("look at " + revision((String) arguments[0]));
+                    } else if (method.getName().equals("deleteFolder")) {
+                        events.add("delete " + revision((String) arguments[0]));
+                    }
+                    try {
+                        return method.invoke(files, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** {@code team/app@<hex>} of a key in a revision's folder. */
+    private static String revision(String key) {
+        String[] parts = key.split("/_manifests/revisions/sha256/");
+        return parts[0].substring(parts[0].lastIndexOf("/repositories/") + "/repositories/".length()) + "@"
+                + parts[1].split("/")[0];
+    }
+
+    private static PlanItem manifest(long seq, Digest digest) {
+        return new PlanItem(seq, Phase.MANIFESTS, Action.DELETE_MANIFEST, "team/app", null, digest.toString(), 0,
+                "untagged");
     }
 }
