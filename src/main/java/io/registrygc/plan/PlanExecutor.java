@@ -82,15 +82,16 @@ public final class PlanExecutor {
 
     /** Reads the blobs the chunk may delete that can be manifests, and has their content kept. */
     private void keepJsonContent(List<? extends PlanItem> items) throws IOException {
-        List<Digest> blobs = items.stream()
+        List<? extends PlanItem> blobs = items.stream()
                 // an empty blob is no manifest (and S3 may refuse a ranged read of an empty object: 416)
                 .filter(i -> i.action() == PlanItem.Action.DELETE_BLOB && i.drift() == null && i.bytes() > 0
                         && i.bytes() <= StorageReader.MAX_MANIFEST_BYTES)
-                .map(i -> Digest.parse(i.digest())).toList();
-        List<Optional<byte[]>> contents = Concurrently.map(blobs, reader.driver().concurrentRequests(), reader::jsonContent);
+                .toList();
+        List<Optional<byte[]>> contents = Concurrently.map(blobs, reader.driver().concurrentRequests(),
+                item -> reader.jsonContent(Digest.parse(item.digest()), item.bytes()));
         Map<Digest, byte[]> json = new LinkedHashMap<>();
         for (int i = 0; i < blobs.size(); i++) {
-            Digest digest = blobs.get(i);
+            Digest digest = Digest.parse(blobs.get(i).digest());
             contents.get(i).ifPresent(content -> json.put(digest, content));
         }
         if (!json.isEmpty()) {

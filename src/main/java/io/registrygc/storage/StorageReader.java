@@ -39,6 +39,8 @@ public final class StorageReader {
     public static final int MAX_MANIFEST_BYTES = 4 << 20;
     /** What is read of a blob to tell JSON from a layer: a manifest may start with some white space. */
     private static final int JSON_SNIFF_BYTES = 16;
+    /** Blobs up to this size are read whole when they may be manifests: one request instead of two on an object store. */
+    private static final int WHOLE_READ_BYTES = 64 << 10;
 
     private final StorageDriver storage;
     private final RegistryPaths paths = RegistryPaths.LAYOUT;
@@ -226,14 +228,17 @@ public final class StorageReader {
     }
 
     /**
-     * The content of a blob that may be a manifest: a JSON document (its first byte, after any white space, a
-     * {@code '{'}) no larger than a manifest may be, matching its digest. Empty for anything else, a blob that is gone
-     * included. A layer costs one small read.
+     * The content of a blob of {@code size} bytes that may be a manifest: a JSON document (its first byte, after any
+     * white space, a {@code '{'}) no larger than a manifest may be, matching its digest. Empty for anything else, a blob
+     * that is gone included. A blob of at most {@link #WHOLE_READ_BYTES} is read whole at once (on an object store a
+     * request each); a larger one first as far as it takes to tell, so a layer costs one small read.
      */
-    public Optional<byte[]> jsonContent(Digest digest) throws IOException {
+    public Optional<byte[]> jsonContent(Digest digest, long size) throws IOException {
+        String data = paths.blobData(digest);
+        boolean whole = size <= WHOLE_READ_BYTES;
         byte[] start;
         try {
-            start = storage.read(paths.blobData(digest), JSON_SNIFF_BYTES - 1);
+            start = storage.read(data, whole ? (int) size : JSON_SNIFF_BYTES - 1);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -243,6 +248,9 @@ public final class StorageReader {
         }
         if (first == start.length || start[first] != '{') {
             return Optional.empty();
+        }
+        if (whole && start.length <= size) {
+            return Digest.of(digest.algorithm(), start).equals(digest) ? Optional.of(start) : Optional.empty();
         }
         return readBlob(digest) instanceof BlobContent.Present present ? Optional.of(present.bytes()) : Optional.empty();
     }

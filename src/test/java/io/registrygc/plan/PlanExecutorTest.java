@@ -44,6 +44,12 @@ class PlanExecutorTest {
         Digest layer = storage.blob(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, '{'});
         Digest drifted = storage.blob("{\"kept\":\"a manifest pushed during the run holds it\"}");
         Digest large = storage.blob("{\"size\":\"the scan found it larger than a manifest may be\"}");
+        // past what is read whole at once: first a few bytes, then the whole when they are JSON
+        byte[] bigBytes = ("{\"pad\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        Digest big = storage.blob(bigBytes);
+        byte[] bigLayer = new byte[70_000];
+        bigLayer[0] = 0x1f;
+        Digest bigBinary = storage.blob(bigLayer);
 
         List<Map<Digest, byte[]>> kept = new ArrayList<>();
         List<Boolean> dataThereWhenKept = new ArrayList<>();
@@ -58,15 +64,17 @@ class PlanExecutorTest {
         List<ExecutedItem> done = executor.carryOut(List.of(blob(1, manifest, manifestBytes.length),
                 blob(2, indented, indentedBytes.length), blob(3, layer, 11),
                 blob(4, drifted, 60).withDrift("changed since the plan: a manifest holds it"),
-                blob(5, large, StorageReader.MAX_MANIFEST_BYTES + 1L)));
+                blob(5, large, StorageReader.MAX_MANIFEST_BYTES + 1L), blob(6, big, bigBytes.length),
+                blob(7, bigBinary, bigLayer.length)));
 
         assertThat(kept).as("one call, before the chunk deleted anything").hasSize(1);
         assertThat(dataThereWhenKept).containsExactly(true);
-        assertThat(kept.get(0).keySet()).containsExactly(manifest, indented);
+        assertThat(kept.get(0).keySet()).containsExactly(manifest, indented, big);
+        assertThat(kept.get(0).get(big)).isEqualTo(bigBytes);
         assertThat(kept.get(0).get(manifest)).isEqualTo(manifestBytes);
         assertThat(kept.get(0).get(indented)).isEqualTo(indentedBytes);
         assertThat(done).extracting(ExecutedItem::outcome).containsExactly(Outcome.DELETED, Outcome.DELETED,
-                Outcome.DELETED, Outcome.DRIFTED, Outcome.DELETED);
+                Outcome.DELETED, Outcome.DRIFTED, Outcome.DELETED, Outcome.DELETED, Outcome.DELETED);
     }
 
     @Test
