@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * What manifests pushed during a phase need: the data of their own blob and of the blobs and children they name, and
- * in their repository a layer link for each blob they name and a revision for each child of an index. The registry
- * checked them when it accepted the manifest (its own blob only by its data, without a link); a chunk that was
- * already deleting when the manifest was written may still remove one. So after every look they are checked again:
- * missing data the run kept ({@link WithdrawnContent}) is written back, then every missing link whose blob's data
- * exists. Kept until the phase ends.
+ * What manifests pushed during a phase need: the data of their own blob, and in their repository a layer link for
+ * each blob they name and a revision for each child of an index. The registry checked them when it accepted the
+ * manifest (its own blob only by its data, without a link: what it names is served through links, whose data goes
+ * only a grace after them); a chunk that was already deleting when the manifest was written may still remove one. So
+ * after every look they are checked again: a manifest's missing data that the run kept ({@link WithdrawnContent}) is
+ * written back, then every missing link whose blob's data exists. Kept until the phase ends.
  */
 public final class NeededByPushes {
 
@@ -28,7 +28,7 @@ public final class NeededByPushes {
 
     /** Each needed link, with the manifest that needs it. */
     private final Map<Link, String> links = new LinkedHashMap<>();
-    /** Each blob whose data is needed, with the manifest that needs it. */
+    /** Each pushed manifest's own blob, with the manifest. */
     private final Map<Digest, String> data = new LinkedHashMap<>();
 
     public void addAll(List<Recent> manifests) {
@@ -39,15 +39,14 @@ public final class NeededByPushes {
                 boolean blob = reference.kind() == ReferenceKind.CONFIG || reference.kind() == ReferenceKind.LAYER;
                 if (blob || reference.kind() == ReferenceKind.CHILD) {
                     links.putIfAbsent(new Link(manifest.repository(), reference.digest(), !blob), name);
-                    data.putIfAbsent(reference.digest(), name);
                 }
             }
         }
     }
 
     /**
-     * Writes back the missing data whose content {@code kept} gives (of the digests asked, those the run kept), then
-     * the missing links; returns what it wrote, for the log.
+     * Writes back the manifests' missing data whose content {@code kept} gives (of the digests asked, those the run
+     * kept, matching them), then the missing links; returns what it wrote, for the log.
      */
     public List<String> restoreMissing(WriteBack writeBack, Function<Collection<Digest>, Map<Digest, byte[]>> kept)
             throws IOException {

@@ -29,7 +29,7 @@ public final class RecentManifests {
     public record Recent(String repository, Digest digest, List<Reference> references, Optional<String> unreadable) {
     }
 
-    /** The content the run kept of a blob whose data it deleted (see {@code WithdrawnContent}); empty if none. */
+    /** The content the run kept of a blob whose data it deleted, matching its digest (see {@code WithdrawnContent}). */
     public interface Withdrawn {
         Optional<byte[]> content(Digest digest);
     }
@@ -118,8 +118,7 @@ public final class RecentManifests {
     private Recent read(String repository, Digest digest) {
         BlobContent content = storage.readBlob(digest);
         if (content instanceof BlobContent.Missing) {
-            content = withdrawn.content(digest).filter(kept -> Digest.of(digest.algorithm(), kept).equals(digest))
-                    .<BlobContent>map(BlobContent.Present::new).orElse(content);
+            content = withdrawn.content(digest).<BlobContent>map(BlobContent.Present::new).orElse(content);
         }
         if (content instanceof BlobContent.Present present) {
             try {

@@ -74,8 +74,7 @@ public final class Concurrently {
                 }));
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the storage", e);
+            throw interrupted(e);
         }
         IOException failed = null;
         for (Future<R> result : started) {
@@ -85,14 +84,18 @@ public final class Concurrently {
                 failed = failed != null ? failed : e.getCause() instanceof IOException io ? io
                         : new IOException(e.getCause().getMessage(), e.getCause());
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for the storage", e);
+                throw interrupted(e);
             }
         }
         if (failed != null) {
             throw failed;
         }
         return results;
+    }
+
+    private static IOException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new IOException("interrupted while waiting for the storage", e);
     }
 
     /**
