@@ -403,7 +403,7 @@ public class GcJobConfiguration {
         return new JdbcPagingItemReaderBuilder<PlanItem>()
                 .name("plan")
                 .dataSource(dataSource)
-                .queryProvider(planQuery(dataSource))
+                .queryProvider(planQuery(dataSource, runId))
                 .parameterValues(Map.of("run", runId, "phase", phase.name(), "part", part))
                 .rowMapper(PlanStore.ROW)
                 .pageSize(PLAN_PAGE)
@@ -415,11 +415,11 @@ public class GcJobConfiguration {
      * second key (the action, once), every page sorted the partition's remaining rows: quadratic, 2 of the 4 minutes
      * of a million-blob sweep.
      */
-    static PagingQueryProvider planQuery(DataSource dataSource) throws Exception {
+    static PagingQueryProvider planQuery(DataSource dataSource, long runId) throws Exception {
         SqlPagingQueryProviderFactoryBean query = new SqlPagingQueryProviderFactoryBean();
         query.setDataSource(dataSource);
         query.setSelectClause(PlanStore.COLUMNS);
-        query.setFromClause("gc_plan_item");
+        query.setFromClause(PlanStore.planOf(runId));
         query.setWhereClause("run_id = :run AND phase = :phase AND part = :part");
         query.setSortKeys(Map.of("seq", Order.ASCENDING));
         return query.getObject();

@@ -69,14 +69,14 @@ public final class GcPlanner {
     /**
      * Repositories selected whole ({@code --image REPO}) in which nothing is kept and nothing was written after
      * the cutoff (a manifest, a tag or a layer link of a push in flight): they go entirely, folder included; where
-     * the run applies a plan ({@code applied}, else null), only those that plan deletes. The applied plan's run is
-     * named, not joined on: joined, every statement with this clause was planned over each run's partition of the
+     * the run applies a plan ({@code applied}, else null), only those that plan deletes. The applied plan's partition
+     * is named, not joined on: joined, every statement with this clause was planned over each run's partition of the
      * plans, which are all kept (0.1 to 0.4 s a statement with a hundred runs in the history, and growing with it).
      */
     private static String deletedRepository(Long applied) {
-        String inAppliedPlan = applied == null ? "" : """
-                   AND EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = %d
-                                AND p.action = :deleteRepository AND p.repository = s.repository)""".formatted(applied);
+        String inAppliedPlan = applied == null ? "" : applying(applied, """
+                   AND EXISTS (SELECT 1 FROM :appliedPlan p WHERE p.run_id = :applied
+                                AND p.action = :deleteRepository AND p.repository = s.repository)""");
         return """
                 deleted_repository (repository) AS (
                     SELECT s.repository FROM gc_selection s JOIN gc_run r ON r.run_id = s.run_id
@@ -347,12 +347,12 @@ public final class GcPlanner {
                  WHERE t.run_id = :run AND t.delete_reason IS NOT NULL
                    AND p.run_id = t.run_id AND p.repository = t.repository AND p.tag = t.tag""");
         if (applied != null) {
-            run(runId, """
+            run(runId, applying(applied, """
                     UPDATE gc_tag t SET delete_reason = NULL, delete_rule = NULL
                      WHERE t.run_id = :run AND t.delete_reason IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :applied AND p.action = :deleteTag
+                       AND NOT EXISTS (SELECT 1 FROM :appliedPlan p WHERE p.run_id = :applied AND p.action = :deleteTag
                                         AND p.repository = t.repository AND p.tag = t.tag
-                                        AND p.digest IS NOT DISTINCT FROM t.digest)""".replace(":applied", applied.toString()));
+                                        AND p.digest IS NOT DISTINCT FROM t.digest)"""));
         }
         analyze(runId, "gc_tag");
     }
@@ -366,23 +366,22 @@ public final class GcPlanner {
         String sameItem = """
                 p.action = a.action AND p.repository IS NOT DISTINCT FROM a.repository
                 AND p.tag IS NOT DISTINCT FROM a.tag AND p.digest IS NOT DISTINCT FROM a.digest""";
-        run(runId, """
+        run(runId, applying(applied, """
                 WITH extra (seq, action, digest) AS (
                     SELECT p.seq, p.action, p.digest FROM :plan p
                      WHERE p.run_id = :run
-                       AND NOT EXISTS (SELECT 1 FROM gc_plan_item a WHERE a.run_id = :applied AND %s)
+                       AND NOT EXISTS (SELECT 1 FROM :appliedPlan a WHERE a.run_id = :applied AND %s)
                 )
                 DELETE FROM :plan x
                  WHERE x.run_id = :run
                    AND (x.seq IN (SELECT seq FROM extra)
                         OR (x.action = :deleteBlob AND x.digest IN (SELECT digest FROM extra WHERE action = :deleteLink)))"""
-                .formatted(sameItem).replace(":applied", Long.toString(applied)));
-        run(runId, """
+                .formatted(sameItem)));
+        run(runId, applying(applied, """
                 UPDATE :plan p SET reason = a.reason, rule = a.rule
-                  FROM gc_plan_item a
-                 WHERE p.run_id = :run AND a.run_id = :applied AND %s""".formatted(sameItem)
-                .replace(":applied", Long.toString(applied)));
-        run(runId, """
+                  FROM :appliedPlan a
+                 WHERE p.run_id = :run AND a.run_id = :applied AND %s""".formatted(sameItem)));
+        run(runId, applying(applied, """
                 INSERT INTO :plan (run_id, seq, phase, action, repository, tag, digest, bytes, reason, rule, part, drift)
                 SELECT :run, (SELECT COALESCE(MAX(seq), 0) FROM :plan) + ROW_NUMBER() OVER (ORDER BY a.seq),
                        a.phase, a.action, a.repository, a.tag, a.digest, a.bytes, a.reason, a.rule, a.part,
@@ -405,7 +404,7 @@ public final class GcPlanner {
                                WHEN a.action = :deleteLink AND l.modified_at > r.cutoff THEN 'the layer link was written again'
                                ELSE 'a layer link written since the plan points at it' END
                            END
-                  FROM gc_plan_item a
+                  FROM :appliedPlan a
                   JOIN gc_run r ON r.run_id = :run
                   LEFT JOIN gc_tag t ON t.run_id = :run AND a.action = :deleteTag AND t.repository = a.repository AND t.tag = a.tag
                   LEFT JOIN gc_manifest m ON m.run_id = :run AND a.action = :deleteManifest
@@ -419,17 +418,21 @@ public final class GcPlanner {
                          ON a.action = :deleteLink AND kl.repository = a.repository AND kl.digest = a.digest
                  WHERE a.run_id = :applied
                    AND NOT EXISTS (SELECT 1 FROM :plan p WHERE p.run_id = :run AND %s)"""
-                .formatted(sameItem).replace(":applied", Long.toString(applied)));
+                .formatted(sameItem)));
+    }
+
+    /** A statement that names the applied plan: its run ({@code :applied}) and its partition ({@code :appliedPlan}). */
+    private static String applying(long applied, String sql) {
+        return sql.replace(":appliedPlan", PlanStore.planOf(applied)).replace(":applied", Long.toString(applied));
     }
 
     /** Applying a plan: a manifest it did not list is kept, and so is what it reaches. */
     private void keepWhatThePlanDidNotList(long runId, long applied) {
-        run(runId, """
+        run(runId, applying(applied, """
                 UPDATE gc_manifest m SET keep_reason = 'not in the plan of run :applied'
                  WHERE m.run_id = :run AND m.keep_reason IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM gc_plan_item p WHERE p.run_id = :applied AND p.action = :deleteManifest
-                                    AND p.repository = m.repository AND p.digest = m.digest)"""
-                .replace(":applied", Long.toString(applied)));
+                   AND NOT EXISTS (SELECT 1 FROM :appliedPlan p WHERE p.run_id = :applied AND p.action = :deleteManifest
+                                    AND p.repository = m.repository AND p.digest = m.digest)"""));
     }
 
     private void reportUnknownSelections(long runId) {

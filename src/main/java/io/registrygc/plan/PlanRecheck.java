@@ -48,7 +48,7 @@ public final class PlanRecheck {
             return 0;
         }
         return jdbc.update(GcPlanner.bind(runId, """
-                UPDATE gc_plan_item p
+                UPDATE :plan p
                    SET drift = 'changed since the plan: layer link ' || f.repository || '/_layers/' || f.digest
                                || ' was written during the run (an upload or a mount)'
                   FROM (SELECT DISTINCT ON (digest) repository, digest
@@ -83,7 +83,7 @@ public final class PlanRecheck {
                 holder (repository, digest, via) AS (
                     SELECT DISTINCT ON (repository, digest) repository, digest, via FROM held ORDER BY repository, digest, via
                 )
-                UPDATE gc_plan_item p
+                UPDATE :plan p
                    SET drift = 'changed since the plan: manifest ' || h.repository || '@' || h.via
                                || ', written during the run, holds it'
                   FROM holder h
@@ -92,7 +92,7 @@ public final class PlanRecheck {
                    AND h.digest = p.digest
                    AND (p.action = :deleteBlob OR (p.action IN (:deleteManifest, :deleteLink) AND h.repository = p.repository))"""));
         kept += jdbc.update(GcPlanner.bind(runId, """
-                UPDATE gc_plan_item p SET drift = 'changed since the plan: the repository holds a manifest written during the run'
+                UPDATE :plan p SET drift = 'changed since the plan: the repository holds a manifest written during the run'
                  WHERE p.run_id = :run AND p.drift IS NULL AND p.action = :deleteRepository
                    AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)
                    AND EXISTS (SELECT 1 FROM gc_fresh_reference f WHERE f.run_id = :run AND f.repository = p.repository)"""));
@@ -100,7 +100,7 @@ public final class PlanRecheck {
         if (!unreadable.isEmpty()) {
             Recent first = unreadable.get(0);
             kept += jdbc.update(GcPlanner.bind(runId, """
-                    UPDATE gc_plan_item p SET drift = ?
+                    UPDATE :plan p SET drift = ?
                      WHERE p.run_id = :run AND p.drift IS NULL AND p.action IN (:deleteBlob, :deleteLink)
                        AND NOT EXISTS (SELECT 1 FROM gc_audit a WHERE a.run_id = p.run_id AND a.seq = p.seq)"""),
                     "changed since the plan: manifest " + first.repository() + "@" + first.digest()

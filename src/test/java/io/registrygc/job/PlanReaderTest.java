@@ -94,7 +94,7 @@ class PlanReaderTest {
     void aLaterPageReadsOnlyItsOwnRowsFromTheIndex() throws Exception {
         // the page after the partition's last link: the blobs are what remains
         long lastSeqRead = (long) PARTS * LINKS_PER_PART - PARTS + 1;
-        String page = GcJobConfiguration.planQuery(dataSource()).generateRemainingPagesQuery(GcJobConfiguration.PLAN_PAGE)
+        String page = GcJobConfiguration.planQuery(dataSource(), runId).generateRemainingPagesQuery(GcJobConfiguration.PLAN_PAGE)
                 .replace(":run", Long.toString(runId)).replace(":phase", "'BLOBS'").replace(":part", "1")
                 .replace(":_seq", Long.toString(lastSeqRead));
         JsonNode plan = JSON.readTree(MigratedDatabase.jdbc().queryForObject("EXPLAIN (ANALYZE, FORMAT JSON) " + page,
@@ -103,6 +103,7 @@ class PlanReaderTest {
         List<String> nodes = new ArrayList<>();
         long[] rowsVisited = {0};
         visit(plan, nodes, rowsVisited);
+        assertThat(page).as("the run's own plan, not every kept run's through the parent").contains("FROM gc_plan_item_r" + runId + " ");
         assertThat(nodes).as(page).doesNotContain("Sort", "Incremental Sort").contains("Index Scan");
         assertThat(rowsVisited[0]).as("rows the page's scans visit").isEqualTo(GcJobConfiguration.PLAN_PAGE);
     }
