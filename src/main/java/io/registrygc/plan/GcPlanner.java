@@ -297,7 +297,7 @@ public final class GcPlanner {
      * this planning commits.
      */
     private void startPlan(long runId) {
-        String plan = RunPartitions.of("gc_plan_item", runId);
+        String plan = PlanStore.planOf(runId);
         jdbc.execute("DROP TABLE IF EXISTS " + plan);
         jdbc.execute("CREATE TABLE " + plan + " (LIKE gc_plan_item INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
         // lets the attach see that every row belongs to the run without reading them
@@ -310,7 +310,7 @@ public final class GcPlanner {
      */
     private void finishPlan(long runId) {
         timed("ATTACH the plan", () -> jdbc.execute("ALTER TABLE gc_plan_item ATTACH PARTITION "
-                + RunPartitions.of("gc_plan_item", runId) + " FOR VALUES IN (" + runId + ")"));
+                + PlanStore.planOf(runId) + " FOR VALUES IN (" + runId + ")"));
         // the online re-checks join the plan with what pushes during the run hold: never analyzed, the plan looked like
         // a row or two to the optimizer, which then compared every item with every digest held (20,000 items and a
         // push that holds 2,000 manifests: 7 s a look, 44 s with 90,000 blobs)
@@ -920,7 +920,7 @@ public final class GcPlanner {
 
     /** Fills in the run and the enum constants the SQL names, so the SQL speaks our vocabulary. */
     static String bind(long runId, String sql) {
-        return sql.replace(":plan", RunPartitions.of("gc_plan_item", runId))
+        return sql.replace(":plan", PlanStore.planOf(runId))
                 .replace(":run", Long.toString(runId)).replace(":unreadable", UNREADABLE)
                 .replace(":child", quoted(ReferenceKind.CHILD)).replace(":named", quoted(ReferenceKind.NAMED)).replace(":subject", quoted(ReferenceKind.SUBJECT))
                 .replace(":sweepBlocked", quoted(StorageProblem.Impact.SWEEP_BLOCKED))

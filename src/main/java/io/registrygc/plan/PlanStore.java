@@ -27,7 +27,7 @@ public final class PlanStore {
         this.jdbc = jdbc;
     }
 
-    /** The run's plan: it exists once planning began (a run is never read here before). */
+    /** The run's own partition of the plans (V20): planning makes it, and nothing reads a run's plan before that. */
     public static String planOf(long runId) {
         return RunPartitions.of("gc_plan_item", runId);
     }
