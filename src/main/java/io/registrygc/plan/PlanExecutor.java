@@ -82,16 +82,18 @@ public final class PlanExecutor {
 
     /** Reads the blobs the chunk may delete that can be manifests, and has their content kept. */
     private void keepJsonContent(List<? extends PlanItem> items) throws IOException {
-        List<? extends PlanItem> blobs = items.stream()
+        record Blob(Digest digest, long bytes) {
+        }
+        List<Blob> blobs = items.stream()
                 // an empty blob is no manifest (and S3 may refuse a ranged read of an empty object: 416)
                 .filter(i -> i.action() == PlanItem.Action.DELETE_BLOB && i.drift() == null && i.bytes() > 0
                         && i.bytes() <= StorageReader.MAX_MANIFEST_BYTES)
-                .toList();
+                .map(i -> new Blob(Digest.parse(i.digest()), i.bytes())).toList();
         List<Optional<byte[]>> contents = Concurrently.map(blobs, reader.driver().concurrentRequests(),
-                item -> reader.jsonContent(Digest.parse(item.digest()), item.bytes()));
+                blob -> reader.jsonContent(blob.digest(), blob.bytes()));
         Map<Digest, byte[]> json = new LinkedHashMap<>();
         for (int i = 0; i < blobs.size(); i++) {
-            Digest digest = Digest.parse(blobs.get(i).digest());
+            Digest digest = blobs.get(i).digest();
             contents.get(i).ifPresent(content -> json.put(digest, content));
         }
         if (!json.isEmpty()) {

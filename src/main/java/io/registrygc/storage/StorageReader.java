@@ -249,6 +249,7 @@ public final class StorageReader {
         if (first == start.length || start[first] != '{') {
             return Optional.empty();
         }
+        // no byte past the size the plan gave: what was read is the whole blob (a blob written since is read again)
         if (whole && start.length <= size) {
             return Digest.of(digest.algorithm(), start).equals(digest) ? Optional.of(start) : Optional.empty();
         }
